@@ -1,0 +1,39 @@
+//! Helpers for the build scripts of crates that link libtorch through `tch`.
+//!
+//! rustc links with `--as-needed` and places user link arguments after every library, so the
+//! linker drops `libtorch_cuda.so` (nothing references it by symbol) and CUDA silently reports
+//! unavailable. tch's own build script also emits its rpath for itself only. Every crate whose
+//! binaries, tests or benchmarks link libtorch therefore calls [`link_libtorch`] from its own
+//! `build.rs`, and depends on `torch-sys` directly so that cargo hands it `DEP_TCH_LIBTORCH_LIB`.
+
+use std::path::Path;
+
+/// Emits the link arguments that make every binary of the calling crate find libtorch through
+/// an rpath and keep `libtorch_cuda` (when the libtorch in use has it) as a needed library.
+///
+/// Must be called from a build script of a crate that depends on `torch-sys` directly.
+pub fn link_libtorch() {
+    println!("cargo:rerun-if-env-changed=DEP_TCH_LIBTORCH_LIB");
+
+    let Ok(lib_dir) = std::env::var("DEP_TCH_LIBTORCH_LIB") else {
+        println!(
+            "cargo:warning=DEP_TCH_LIBTORCH_LIB is not set: add torch-sys as a direct dependency"
+        );
+        return;
+    };
+
+    println!("cargo:rustc-link-search=native={lib_dir}");
+    println!("cargo:rustc-link-arg=-Wl,-rpath,{lib_dir}");
+
+    let mut libraries = Vec::new();
+    if Path::new(&lib_dir).join("libtorch_cuda.so").exists() {
+        libraries.push("-ltorch_cuda");
+    }
+    libraries.push("-ltorch");
+
+    println!("cargo:rustc-link-arg=-Wl,--push-state,--no-as-needed");
+    for library in libraries {
+        println!("cargo:rustc-link-arg={library}");
+    }
+    println!("cargo:rustc-link-arg=-Wl,--pop-state");
+}
