@@ -36,4 +36,22 @@ pub fn link_libtorch() {
         println!("cargo:rustc-link-arg={library}");
     }
     println!("cargo:rustc-link-arg=-Wl,--pop-state");
+
+    let version = libtorch_version(Path::new(&lib_dir)).unwrap_or_else(|| "unknown".to_string());
+    println!("cargo:rustc-env=GSV_LIBTORCH_VERSION={version}");
+}
+
+/// Reads the version of the libtorch in `lib_dir`: `build-version` in a standalone libtorch,
+/// `version.py` (`__version__ = '2.13.0+cu130'`) in the folder of a PyTorch wheel.
+fn libtorch_version(lib_dir: &Path) -> Option<String> {
+    let root = lib_dir.parent()?;
+
+    if let Ok(text) = std::fs::read_to_string(root.join("build-version")) {
+        return Some(text.trim().to_string());
+    }
+
+    let text = std::fs::read_to_string(root.join("version.py")).ok()?;
+    let line = text.lines().find(|line| line.starts_with("__version__"))?;
+    let quoted = line.split_once('=')?.1.trim();
+    Some(quoted.trim_matches(|c| c == '\'' || c == '"').to_string())
 }

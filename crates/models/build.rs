@@ -1,0 +1,3 @@
+fn main() {
+    gsv_build_support::link_libtorch();
+}

@@ -1,0 +1,4 @@
+fn main() {
+    gsv_build_support::link_libtorch();
+    tauri_build::build();
+}
