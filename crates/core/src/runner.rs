@@ -1,0 +1,1090 @@
+//! The runner: queueing, atomic claims, device slots, supervised worker processes, cancel, and
+//! recovery of runs whose process died.
+//!
+//! Each engine runs three kinds of threads: one bus tail (delivers recorded events), one
+//! scheduler (recovers dead owners' runs, claims this engine's queued stages when their device
+//! is free), and one supervisor per running stage (starts the worker, records what it reports,
+//! enforces cancel). Only these threads and the API write the database; workers never do.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde_json::{json, Value};
+
+use crate::engine::{mark_stale, ExecuteOutcome, Shared};
+use crate::error::{Error, ErrorCode, Result};
+use crate::events::{EventBody, LogLevel};
+use crate::experiment::Experiment;
+use crate::owner;
+use crate::params::StageParams;
+use crate::stage::{StageKind, StageStatus};
+use crate::store::{self, now_ms, MetricPoint, StageInfo};
+use crate::worker::{HostMessage, Job, UpstreamOutput, WorkerMessage};
+
+/// How long a worker has to stop after a cancel before it is killed. With the supervisor's
+/// 100 ms tick this keeps "a cancel takes effect within two seconds".
+const KILL_GRACE: Duration = Duration::from_millis(1400);
+/// Supervisor tick: how often it checks for cancel requests and the worker's exit.
+const TICK: Duration = Duration::from_millis(100);
+/// Scheduler poll when nothing wakes it (picks up other processes' changes).
+const SCHEDULER_POLL: Duration = Duration::from_millis(250);
+/// Bus poll when nothing wakes it (picks up other processes' events).
+const BUS_POLL: Duration = Duration::from_millis(150);
+/// Log lines kept for the error of a crashed worker.
+const TAIL_LINES: usize = 20;
+/// Events of earlier attempts younger than this are kept, so that a subscriber in another
+/// process still receives the previous run's last events.
+const EVENT_RETENTION_MS: i64 = 60_000;
+
+/// Cancel flag of a run this engine supervises.
+#[derive(Debug, Default)]
+pub(crate) struct RunControl {
+    cancel: AtomicBool,
+}
+
+/// The runs this engine supervises.
+#[derive(Default)]
+pub(crate) struct Runs {
+    active: Mutex<HashMap<(String, StageKind), Arc<RunControl>>>,
+    supervisors: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl Runs {
+    fn control(&self, experiment_id: &str, kind: StageKind) -> Option<Arc<RunControl>> {
+        lock(&self.active)
+            .get(&(experiment_id.to_string(), kind))
+            .cloned()
+    }
+
+    /// Asks every supervised run to stop.
+    pub(crate) fn cancel_all(&self) {
+        for control in lock(&self.active).values() {
+            control.cancel.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Waits for every supervisor thread to finish.
+pub(crate) fn join_supervisors(shared: &Shared) {
+    let handles = std::mem::take(&mut *lock(&shared.runs.supervisors));
+    for handle in handles {
+        let _ = handle.join();
+    }
+}
+
+/// Queues a stage inside the caller's transaction (see `Engine::execute_stage`).
+pub(crate) fn queue_stage(
+    shared: &Shared,
+    tx: &Transaction<'_>,
+    experiment: &Experiment,
+    kind: StageKind,
+    stages: &[StageInfo],
+    params: &StageParams,
+) -> Result<ExecuteOutcome> {
+    let current = stages
+        .iter()
+        .find(|stage| stage.kind == kind)
+        .ok_or_else(|| Error::not_found("stage", kind.as_str()))?;
+    if current.status.is_active() {
+        return Err(Error::new(
+            ErrorCode::Conflict,
+            format!(
+                "stage {kind} of experiment '{}' is already {}",
+                experiment.name, current.status
+            ),
+        ));
+    }
+    let downstream = kind.downstream();
+    let downstream_stages = stages
+        .iter()
+        .filter(|stage| downstream.contains(&stage.kind));
+    if let Some(busy) = downstream_stages
+        .clone()
+        .find(|stage| stage.status.is_active())
+    {
+        return Err(Error::new(
+            ErrorCode::Conflict,
+            format!(
+                "stage {} of experiment '{}' depends on {kind} and is {}; cancel it first",
+                busy.kind, experiment.name, busy.status
+            ),
+        ));
+    }
+
+    let rerun = current.status == StageStatus::Completed;
+    let stale: Vec<StageKind> = downstream_stages
+        .filter(|stage| {
+            matches!(
+                stage.status,
+                StageStatus::Completed | StageStatus::Failed | StageStatus::Cancelled
+            )
+        })
+        .map(|stage| stage.kind)
+        .collect();
+    let attempt = current.attempt + 1;
+
+    claim_for_queue(shared, tx, experiment, kind, attempt, params)?;
+    mark_stale(tx, &experiment.id, &stale)?;
+    tx.execute(
+        "DELETE FROM events WHERE experiment_id = ?1 AND stage = ?2 AND attempt < ?3 AND time < ?4",
+        params![
+            experiment.id,
+            kind.as_str(),
+            attempt,
+            now_ms() - EVENT_RETENTION_MS
+        ],
+    )?;
+    let queued = EventBody::Status {
+        status: StageStatus::Queued,
+    };
+    store::insert_event(tx, &experiment.id, Some(kind), attempt, &queued)?;
+    store::refresh_experiment_status(tx, &experiment.id)?;
+
+    let info = store::stage(tx, &experiment.id, kind)?;
+    log::info!(
+        "queued {kind} of experiment {} (attempt {attempt}, rerun {rerun})",
+        experiment.id
+    );
+    Ok(ExecuteOutcome {
+        experiment_id: experiment.id.clone(),
+        stage: kind,
+        attempt,
+        rerun,
+        stale,
+        info,
+    })
+}
+
+fn claim_for_queue(
+    shared: &Shared,
+    tx: &Transaction<'_>,
+    experiment: &Experiment,
+    kind: StageKind,
+    attempt: u32,
+    params: &StageParams,
+) -> Result<()> {
+    // Conditional: if another process queued it since we read it, nothing changes.
+    let changed = tx.execute(
+        "UPDATE stages SET status = 'queued', params = ?3, result = NULL, artifacts = '[]', \
+         error = NULL, attempt = ?4, queued_at = ?5, started_at = NULL, finished_at = NULL, \
+         owner = ?6, device = ?7, cancel_requested = 0, \
+         queue_order = (SELECT coalesce(max(queue_order), 0) + 1 FROM stages) \
+         WHERE experiment_id = ?1 AND kind = ?2 AND status NOT IN ('queued', 'running')",
+        params![
+            experiment.id,
+            kind.as_str(),
+            serde_json::to_string(&params.to_json())?,
+            attempt,
+            now_ms(),
+            shared.owner.id(),
+            experiment.device,
+        ],
+    )?;
+    if changed != 1 {
+        return Err(Error::new(
+            ErrorCode::Conflict,
+            format!(
+                "stage {kind} of experiment '{}' was started by someone else",
+                experiment.name
+            ),
+        ));
+    }
+    Ok(())
+}
+
+enum CancelRequest {
+    Done,
+    Requested,
+}
+
+/// Cancels a queued stage at once, or asks the owner of a running stage to stop it.
+pub(crate) fn request_cancel(shared: &Shared, experiment_id: &str, kind: StageKind) -> Result<()> {
+    let request = shared.write(|tx| {
+        let info = store::stage(tx, experiment_id, kind)?;
+        match info.status {
+            StageStatus::Queued => {
+                let changed = tx.execute(
+                    "UPDATE stages SET status = 'cancelled', finished_at = ?3, cancel_requested = 0 \
+                     WHERE experiment_id = ?1 AND kind = ?2 AND status = 'queued'",
+                    params![experiment_id, kind.as_str(), now_ms()],
+                )?;
+                if changed == 1 {
+                    store::insert_event(tx, experiment_id, Some(kind), info.attempt, &EventBody::Cancelled {})?;
+                    store::refresh_experiment_status(tx, experiment_id)?;
+                }
+                Ok(CancelRequest::Done)
+            }
+            StageStatus::Running => {
+                tx.execute(
+                    "UPDATE stages SET cancel_requested = 1 \
+                     WHERE experiment_id = ?1 AND kind = ?2 AND status = 'running'",
+                    params![experiment_id, kind.as_str()],
+                )?;
+                Ok(CancelRequest::Requested)
+            }
+            status => Err(not_running(tx, experiment_id, kind, status)),
+        }
+    })?;
+
+    if let CancelRequest::Requested = request {
+        if let Some(control) = shared.runs.control(experiment_id, kind) {
+            control.cancel.store(true, Ordering::SeqCst);
+        }
+    }
+    shared.wake_scheduler();
+    Ok(())
+}
+
+fn not_running(
+    tx: &Transaction<'_>,
+    experiment_id: &str,
+    kind: StageKind,
+    status: StageStatus,
+) -> Error {
+    let name: String = tx
+        .query_row(
+            "SELECT name FROM experiments WHERE id = ?1",
+            [experiment_id],
+            |row| row.get(0),
+        )
+        .unwrap_or_else(|_| experiment_id.to_string());
+    Error::new(
+        ErrorCode::NotRunning,
+        format!("stage {kind} of experiment '{name}' is not queued or running (it is {status})"),
+    )
+    .with_details(json!({ "stage": kind, "status": status }))
+}
+
+/// Marks `queued`/`running` stages whose owner process is gone as `failed` (interrupted).
+pub(crate) fn recover_interrupted(shared: &Shared) -> Result<()> {
+    let candidates: Vec<(String, String, Option<String>, u32, String)> = {
+        let conn = shared.conn();
+        let mut statement = conn.prepare_cached(
+            "SELECT experiment_id, kind, owner, attempt, status FROM stages \
+             WHERE status IN ('queued', 'running') AND owner IS NOT ?1",
+        )?;
+        let rows = statement.query_map([shared.owner.id()], |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+            ))
+        })?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()?
+    };
+
+    let dead: Vec<_> = candidates
+        .into_iter()
+        .filter(|(_, _, owner, _, _)| match owner {
+            Some(owner) => !owner::is_alive(&shared.locks_dir, owner),
+            None => true,
+        })
+        .collect();
+    if dead.is_empty() {
+        return Ok(());
+    }
+
+    shared.write(|tx| {
+        for (experiment_id, kind, owner, attempt, status) in &dead {
+            let kind: StageKind = kind.parse()?;
+            let error = Error::new(
+                ErrorCode::Interrupted,
+                format!("interrupted: the process running stage {kind} ended before it finished"),
+            )
+            .with_details(json!({ "previous_status": status }));
+            let changed = tx.execute(
+                "UPDATE stages SET status = 'failed', error = ?5, finished_at = ?6, \
+                 cancel_requested = 0 WHERE experiment_id = ?1 AND kind = ?2 \
+                 AND status IN ('queued', 'running') AND owner IS ?3 AND attempt = ?4",
+                params![
+                    experiment_id,
+                    kind.as_str(),
+                    owner,
+                    attempt,
+                    serde_json::to_string(&error.payload())?,
+                    now_ms()
+                ],
+            )?;
+            if changed == 1 {
+                log::warn!("stage {kind} of experiment {experiment_id} was interrupted");
+                let body = EventBody::Failed {
+                    error: error.payload(),
+                };
+                store::insert_event(tx, experiment_id, Some(kind), *attempt, &body)?;
+                store::refresh_experiment_status(tx, experiment_id)?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Starts the thread that delivers recorded events to subscribers.
+pub(crate) fn spawn_bus_tail(shared: &Arc<Shared>) -> Result<JoinHandle<()>> {
+    let conn = store::connect(&shared.db_path)?;
+    let shared = Arc::clone(shared);
+    Ok(std::thread::spawn(move || {
+        const BATCH: i64 = 1000;
+        let mut full_batch = false;
+        while !shared.is_shutting_down() {
+            if !full_batch {
+                shared.bus.wait(BUS_POLL);
+            }
+            match store::events_after(&conn, shared.bus.delivered_seq(), BATCH) {
+                Ok(events) => {
+                    full_batch = events.len() as i64 == BATCH;
+                    shared.bus.deliver(events);
+                }
+                Err(err) => {
+                    full_batch = false;
+                    log::warn!("reading events failed: {err}");
+                }
+            }
+        }
+    }))
+}
+
+/// Starts the scheduler thread.
+pub(crate) fn spawn_scheduler(shared: &Arc<Shared>) -> JoinHandle<()> {
+    let shared = Arc::clone(shared);
+    std::thread::spawn(move || {
+        while !shared.is_shutting_down() {
+            if let Err(err) = recover_interrupted(&shared) {
+                log::warn!("recovering interrupted stages failed: {err}");
+            }
+            match shared.write(|tx| claim_runnable(&shared, tx)) {
+                Ok(claimed) => claimed
+                    .into_iter()
+                    .for_each(|run| start_supervisor(&shared, run)),
+                Err(err) => log::warn!("claiming queued stages failed: {err}"),
+            }
+            shared.wait_for_scheduler(SCHEDULER_POLL);
+        }
+    })
+}
+
+/// A stage this engine claimed and now runs.
+#[derive(Debug, Clone)]
+struct ClaimedRun {
+    experiment_id: String,
+    kind: StageKind,
+    attempt: u32,
+}
+
+fn heavy_kinds_sql() -> String {
+    let heavy: Vec<String> = StageKind::ALL
+        .iter()
+        .filter(|kind| kind.gpu_heavy())
+        .map(|kind| format!("'{}'", kind.as_str()))
+        .collect();
+    heavy.join(", ")
+}
+
+/// Claims this engine's queued stages that may start now: light stages at once, GPU-heavy ones
+/// when no heavy stage runs on their device and none was queued before them there (by any
+/// process). Runs in one write transaction, so two processes never claim the same slot.
+fn claim_runnable(shared: &Shared, tx: &Transaction<'_>) -> Result<Vec<ClaimedRun>> {
+    let candidates: Vec<(String, String, String, i64, u32)> = {
+        let mut statement = tx.prepare_cached(
+            "SELECT experiment_id, kind, device, queue_order, attempt FROM stages \
+             WHERE status = 'queued' AND owner = ?1 ORDER BY queue_order",
+        )?;
+        let rows = statement.query_map([shared.owner.id()], |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+            ))
+        })?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()?
+    };
+
+    let heavy = heavy_kinds_sql();
+    let mut claimed = Vec::new();
+    for (experiment_id, kind, device, queue_order, attempt) in candidates {
+        let kind: StageKind = kind.parse()?;
+        if kind.gpu_heavy() && !device_free(tx, &heavy, &device, queue_order)? {
+            continue;
+        }
+
+        let changed = tx.execute(
+            "UPDATE stages SET status = 'running', started_at = ?3 \
+             WHERE experiment_id = ?1 AND kind = ?2 AND status = 'queued' AND owner = ?4",
+            params![experiment_id, kind.as_str(), now_ms(), shared.owner.id()],
+        )?;
+        if changed == 1 {
+            let body = EventBody::Status {
+                status: StageStatus::Running,
+            };
+            store::insert_event(tx, &experiment_id, Some(kind), attempt, &body)?;
+            store::refresh_experiment_status(tx, &experiment_id)?;
+            claimed.push(ClaimedRun {
+                experiment_id,
+                kind,
+                attempt,
+            });
+        }
+    }
+    Ok(claimed)
+}
+
+fn device_free(tx: &Transaction<'_>, heavy: &str, device: &str, queue_order: i64) -> Result<bool> {
+    let blocking: i64 = tx.query_row(
+        &format!(
+            "SELECT count(*) FROM stages WHERE device = ?1 AND kind IN ({heavy}) AND \
+             (status = 'running' OR (status = 'queued' AND queue_order < ?2))"
+        ),
+        params![device, queue_order],
+        |row| row.get(0),
+    )?;
+    Ok(blocking == 0)
+}
+
+fn start_supervisor(shared: &Arc<Shared>, run: ClaimedRun) {
+    let control = Arc::new(RunControl::default());
+    lock(&shared.runs.active).insert((run.experiment_id.clone(), run.kind), Arc::clone(&control));
+
+    let thread_shared = Arc::clone(shared);
+    let handle = std::thread::spawn(move || {
+        supervise(&thread_shared, &run, &control);
+        lock(&thread_shared.runs.active).remove(&(run.experiment_id.clone(), run.kind));
+        thread_shared.wake_scheduler();
+    });
+
+    let mut supervisors = lock(&shared.runs.supervisors);
+    supervisors.retain(|handle| !handle.is_finished());
+    supervisors.push(handle);
+}
+
+/// How a run ended.
+enum Outcome {
+    Completed {
+        result: Value,
+        artifacts: Vec<String>,
+    },
+    Failed(Error),
+    Cancelled,
+}
+
+fn supervise(shared: &Shared, run: &ClaimedRun, control: &RunControl) {
+    log::info!(
+        "running {} of experiment {} (attempt {})",
+        run.kind,
+        run.experiment_id,
+        run.attempt
+    );
+    let outcome = match prepare_job(shared, run) {
+        Ok(job) => WorkerRun::new(shared, run, control, &job).run(&job),
+        Err(err) => Outcome::Failed(err),
+    };
+    if let Err(err) = record_outcome(shared, run, outcome) {
+        log::error!(
+            "recording the end of {} of {} failed: {err}",
+            run.kind,
+            run.experiment_id
+        );
+    }
+}
+
+fn prepare_job(shared: &Shared, run: &ClaimedRun) -> Result<Job> {
+    let conn = shared.conn();
+    let experiment = store::find_experiment(&conn, &shared.experiments_root, &run.experiment_id)?;
+    let stages = store::stages(&conn, &run.experiment_id)?;
+    let info = stages
+        .iter()
+        .find(|stage| stage.kind == run.kind)
+        .ok_or_else(|| Error::not_found("stage", run.kind.as_str()))?;
+
+    let upstream: BTreeMap<StageKind, UpstreamOutput> = stages
+        .iter()
+        .filter(|stage| run.kind.needs().contains(&stage.kind))
+        .map(|stage| {
+            let output = UpstreamOutput {
+                result: stage.result.clone(),
+                artifacts: stage.artifacts.clone(),
+            };
+            (stage.kind, output)
+        })
+        .collect();
+
+    Ok(Job {
+        experiment_id: experiment.id.clone(),
+        experiment_dir: experiment.dir.clone(),
+        stage: run.kind,
+        attempt: run.attempt,
+        params: info.params.clone().unwrap_or(Value::Null),
+        device: experiment.device.clone(),
+        language: experiment.language,
+        base_models: experiment.base_models.clone(),
+        sources: experiment.sources.clone(),
+        upstream,
+    })
+}
+
+/// A line from the worker, or the end of one of its streams.
+enum Line {
+    Stdout(String),
+    Stderr(String),
+    Closed,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum CancelReason {
+    User,
+    Shutdown,
+}
+
+/// One supervised worker process.
+struct WorkerRun<'a> {
+    shared: &'a Shared,
+    run: &'a ClaimedRun,
+    control: &'a RunControl,
+    final_message: Option<WorkerMessage>,
+    tail: VecDeque<String>,
+    log_file: Option<File>,
+    cancel: Option<(CancelReason, Instant)>,
+    killed: bool,
+    last_db_check: Instant,
+}
+
+impl<'a> WorkerRun<'a> {
+    fn new(shared: &'a Shared, run: &'a ClaimedRun, control: &'a RunControl, job: &Job) -> Self {
+        Self {
+            shared,
+            run,
+            control,
+            final_message: None,
+            tail: VecDeque::new(),
+            log_file: open_log_file(job),
+            cancel: None,
+            killed: false,
+            last_db_check: Instant::now(),
+        }
+    }
+
+    fn run(mut self, job: &Job) -> Outcome {
+        let worker = &self.shared.config.worker;
+        let spawned = Command::new(&worker.program)
+            .args(&worker.args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn();
+        let mut child = match spawned {
+            Ok(child) => child,
+            Err(err) => {
+                return Outcome::Failed(Error::new(
+                    ErrorCode::Io,
+                    format!(
+                        "cannot start the worker program {}: {err}",
+                        worker.program.display()
+                    ),
+                ))
+            }
+        };
+
+        let mut stdin = child.stdin.take();
+        send_job(&mut stdin, job);
+        let lines = read_streams(&mut child);
+        let status = self.supervise(&mut child, &mut stdin, &lines);
+        self.outcome(status, job)
+    }
+
+    /// Relays the worker's lines until both streams close and it exits, enforcing cancel.
+    fn supervise(
+        &mut self,
+        child: &mut Child,
+        stdin: &mut Option<ChildStdin>,
+        lines: &Receiver<Line>,
+    ) -> Option<ExitStatus> {
+        let mut open_streams = 2;
+        let mut exited_at: Option<(ExitStatus, Instant)> = None;
+        loop {
+            let mut batch = Vec::new();
+            match lines.recv_timeout(TICK) {
+                Ok(line) => batch.push(line),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => open_streams = 0,
+            }
+            batch.extend(lines.try_iter().take(512));
+            open_streams -= batch
+                .iter()
+                .filter(|line| matches!(line, Line::Closed))
+                .count();
+            self.record_lines(batch);
+
+            self.enforce_cancel(child, stdin);
+            if exited_at.is_none() {
+                exited_at = child
+                    .try_wait()
+                    .ok()
+                    .flatten()
+                    .map(|status| (status, Instant::now()));
+            }
+            // A grandchild may keep the pipes open after the worker exited: give it a moment.
+            let exited_long_ago = exited_at.is_some_and(|(_, at)| at.elapsed() > TICK * 5);
+            if open_streams == 0 || exited_long_ago {
+                break;
+            }
+        }
+        match exited_at {
+            Some((status, _)) => Some(status),
+            None => self.wait_for_exit(child, stdin),
+        }
+    }
+
+    fn wait_for_exit(
+        &mut self,
+        child: &mut Child,
+        stdin: &mut Option<ChildStdin>,
+    ) -> Option<ExitStatus> {
+        // Both streams closed; the worker should exit now. One that lingers is stopped.
+        let deadline = Instant::now() + KILL_GRACE;
+        loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                return Some(status);
+            }
+            self.enforce_cancel(child, stdin);
+            if Instant::now() >= deadline && !self.killed {
+                let _ = child.kill();
+                self.killed = true;
+            }
+            if self.killed {
+                return child.wait().ok();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn cancel_wanted(&mut self) -> Option<CancelReason> {
+        if self.shared.is_shutting_down() {
+            return Some(CancelReason::Shutdown);
+        }
+        if self.control.cancel.load(Ordering::SeqCst) {
+            return Some(CancelReason::User);
+        }
+        // Another process (a terminal `gsv`, the app) asks through the database.
+        if self.last_db_check.elapsed() >= TICK {
+            self.last_db_check = Instant::now();
+            if self.cancel_requested_in_db() {
+                return Some(CancelReason::User);
+            }
+        }
+        None
+    }
+
+    fn cancel_requested_in_db(&self) -> bool {
+        let conn = self.shared.conn();
+        let flag: Option<(i64, String, u32)> = conn
+            .query_row(
+                "SELECT cancel_requested, status, attempt FROM stages \
+                 WHERE experiment_id = ?1 AND kind = ?2",
+                params![self.run.experiment_id, self.run.kind.as_str()],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()
+            .unwrap_or(None);
+        match flag {
+            Some((requested, status, attempt)) => {
+                // The stage is no longer ours (deleted, or taken over): stop as well.
+                requested != 0 || status != "running" || attempt != self.run.attempt
+            }
+            None => true,
+        }
+    }
+
+    fn enforce_cancel(&mut self, child: &mut Child, stdin: &mut Option<ChildStdin>) {
+        if self.cancel.is_none() {
+            if let Some(reason) = self.cancel_wanted() {
+                send_cancel(stdin);
+                self.cancel = Some((reason, Instant::now()));
+            }
+        }
+        if let Some((_, asked_at)) = self.cancel {
+            if !self.killed && asked_at.elapsed() >= KILL_GRACE {
+                log::warn!(
+                    "worker of {} did not stop in time; killing it",
+                    self.run.kind
+                );
+                let _ = child.kill();
+                self.killed = true;
+            }
+        }
+    }
+
+    fn record_lines(&mut self, batch: Vec<Line>) {
+        let mut messages = Vec::new();
+        for line in batch {
+            match line {
+                Line::Stdout(text) => match serde_json::from_str::<WorkerMessage>(&text) {
+                    Ok(message) if message.is_final() => {
+                        self.final_message.get_or_insert(message);
+                    }
+                    Ok(message) => messages.push(message),
+                    Err(_) => messages.push(self.raw_line(LogLevel::Info, text)),
+                },
+                Line::Stderr(text) => messages.push(self.raw_line(LogLevel::Warn, text)),
+                Line::Closed => {}
+            }
+        }
+        for message in &messages {
+            if let WorkerMessage::Log { level, message } = message {
+                self.write_log_file(*level, message);
+            }
+        }
+        if messages.is_empty() {
+            return;
+        }
+
+        if let Err(err) = self
+            .shared
+            .write(|tx| record_messages(tx, self.run, &messages))
+        {
+            log::warn!("recording output of {} failed: {err}", self.run.kind);
+        }
+    }
+
+    fn raw_line(&mut self, level: LogLevel, text: String) -> WorkerMessage {
+        self.tail.push_back(text.clone());
+        if self.tail.len() > TAIL_LINES {
+            self.tail.pop_front();
+        }
+        WorkerMessage::Log {
+            level,
+            message: text,
+        }
+    }
+
+    fn write_log_file(&mut self, level: LogLevel, message: &str) {
+        if let Some(file) = &mut self.log_file {
+            let _ = writeln!(file, "{} {level:?} {message}", now_ms());
+        }
+    }
+
+    fn outcome(mut self, status: Option<ExitStatus>, job: &Job) -> Outcome {
+        let success = status.is_some_and(|status| status.success());
+        let outcome = match (self.cancel, self.final_message.take()) {
+            (_, Some(WorkerMessage::Result { result, artifacts })) if success => {
+                check_artifacts(job, result, artifacts)
+            }
+            (Some((CancelReason::Shutdown, _)), _) => Outcome::Failed(Error::new(
+                ErrorCode::Interrupted,
+                format!(
+                    "interrupted: the application closed while stage {} ran",
+                    self.run.kind
+                ),
+            )),
+            (Some(_), _) | (None, Some(WorkerMessage::Cancelled)) => Outcome::Cancelled,
+            (None, Some(WorkerMessage::Error { error })) => Outcome::Failed(error.into()),
+            _ => Outcome::Failed(self.crash_error(status)),
+        };
+        self.write_log_file(
+            LogLevel::Info,
+            &format!("run ended: {}", outcome_name(&outcome)),
+        );
+        outcome
+    }
+
+    fn crash_error(&self, status: Option<ExitStatus>) -> Error {
+        let (description, exit_code, signal) = describe_exit(status);
+        let last_lines: Vec<&String> = self.tail.iter().collect();
+        let last = last_lines
+            .last()
+            .map(|line| format!("; last output: {line}"))
+            .unwrap_or_default();
+        Error::new(
+            ErrorCode::WorkerCrashed,
+            format!(
+                "the worker running stage {} {description} without reporting a result{last}",
+                self.run.kind
+            ),
+        )
+        .with_details(
+            json!({ "exit_code": exit_code, "signal": signal, "last_log_lines": last_lines }),
+        )
+    }
+}
+
+fn outcome_name(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::Completed { .. } => "completed",
+        Outcome::Failed(_) => "failed",
+        Outcome::Cancelled => "cancelled",
+    }
+}
+
+fn open_log_file(job: &Job) -> Option<File> {
+    let dir = std::path::Path::new(&job.experiment_dir).join("logs");
+    std::fs::create_dir_all(&dir).ok()?;
+    let path = dir.join(format!("{}-{}.log", job.stage, job.attempt));
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .ok()
+}
+
+fn send_job(stdin: &mut Option<ChildStdin>, job: &Job) {
+    let Some(pipe) = stdin else { return };
+    let sent = serde_json::to_string(job)
+        .map_err(std::io::Error::other)
+        .and_then(|line| writeln!(pipe, "{line}"))
+        .and_then(|()| pipe.flush());
+    if let Err(err) = sent {
+        // The worker died at start; its exit status tells the rest.
+        log::warn!("could not send the job to the worker: {err}");
+    }
+}
+
+fn send_cancel(stdin: &mut Option<ChildStdin>) {
+    if let Some(mut pipe) = stdin.take() {
+        if let Ok(line) = serde_json::to_string(&HostMessage::Cancel) {
+            let _ = writeln!(pipe, "{line}");
+            let _ = pipe.flush();
+        }
+        // Dropping the pipe closes stdin: a worker busy elsewhere sees the end of input too.
+    }
+}
+
+fn read_streams(child: &mut Child) -> Receiver<Line> {
+    let (sender, receiver) = mpsc::channel();
+    if let Some(stdout) = child.stdout.take() {
+        let sender = sender.clone();
+        std::thread::spawn(move || forward_lines(stdout, Line::Stdout, &sender));
+    }
+    if let Some(stderr) = child.stderr.take() {
+        std::thread::spawn(move || forward_lines(stderr, Line::Stderr, &sender));
+    }
+    receiver
+}
+
+fn forward_lines(
+    stream: impl std::io::Read,
+    wrap: fn(String) -> Line,
+    sender: &mpsc::Sender<Line>,
+) {
+    let reader = BufReader::new(stream);
+    for line in reader.split(b'\n') {
+        let Ok(bytes) = line else { break };
+        let text = String::from_utf8_lossy(&bytes)
+            .trim_end_matches('\r')
+            .to_string();
+        if sender.send(wrap(text)).is_err() {
+            return;
+        }
+    }
+    let _ = sender.send(Line::Closed);
+}
+
+fn record_messages(
+    tx: &Transaction<'_>,
+    run: &ClaimedRun,
+    messages: &[WorkerMessage],
+) -> Result<()> {
+    if !still_ours(tx, run)? {
+        return Ok(());
+    }
+    let (experiment_id, kind, attempt) = (&run.experiment_id, run.kind, run.attempt);
+    for message in messages {
+        let body = match message.clone() {
+            WorkerMessage::Progress {
+                step,
+                epoch,
+                total,
+                losses,
+            } => {
+                for (name, value) in &losses {
+                    let point = MetricPoint {
+                        step,
+                        epoch,
+                        name: name.clone(),
+                        value: *value,
+                        time: now_ms(),
+                    };
+                    store::insert_metric(tx, experiment_id, kind, attempt, &point)?;
+                }
+                let fraction = total
+                    .filter(|total| *total > 0)
+                    .map(|total| (step as f64 / total as f64).min(1.0));
+                EventBody::Progress {
+                    step,
+                    epoch,
+                    total,
+                    fraction,
+                    losses,
+                }
+            }
+            WorkerMessage::Metric {
+                name,
+                value,
+                step,
+                epoch,
+            } => {
+                let point = MetricPoint {
+                    step,
+                    epoch,
+                    name: name.clone(),
+                    value,
+                    time: now_ms(),
+                };
+                store::insert_metric(tx, experiment_id, kind, attempt, &point)?;
+                EventBody::Metric {
+                    name,
+                    value,
+                    step,
+                    epoch,
+                }
+            }
+            WorkerMessage::Checkpoint { epoch, path } => EventBody::Checkpoint { epoch, path },
+            WorkerMessage::Log { level, message } => EventBody::Log { level, message },
+            WorkerMessage::Result { .. }
+            | WorkerMessage::Error { .. }
+            | WorkerMessage::Cancelled => continue,
+        };
+        store::insert_event(tx, experiment_id, Some(kind), attempt, &body)?;
+    }
+    Ok(())
+}
+
+fn still_ours(tx: &Transaction<'_>, run: &ClaimedRun) -> Result<bool> {
+    let row: Option<(String, u32)> = tx
+        .query_row(
+            "SELECT status, attempt FROM stages WHERE experiment_id = ?1 AND kind = ?2",
+            params![run.experiment_id, run.kind.as_str()],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    Ok(row.is_some_and(|(status, attempt)| status == "running" && attempt == run.attempt))
+}
+
+fn check_artifacts(job: &Job, result: Value, artifacts: Vec<String>) -> Outcome {
+    let root = std::path::Path::new(&job.experiment_dir);
+    for artifact in &artifacts {
+        let relative = std::path::Path::new(artifact);
+        let inside = relative
+            .components()
+            .all(|part| matches!(part, std::path::Component::Normal(_)));
+        if !inside || !root.join(relative).exists() {
+            return Outcome::Failed(
+                Error::new(
+                    ErrorCode::Io,
+                    format!("stage {} reported output '{artifact}', which does not exist in the experiment folder", job.stage),
+                )
+                .with_details(json!({ "artifact": artifact })),
+            );
+        }
+    }
+    Outcome::Completed { result, artifacts }
+}
+
+fn describe_exit(status: Option<ExitStatus>) -> (String, Option<i32>, Option<i32>) {
+    let Some(status) = status else {
+        return ("ended in an unknown way".to_string(), None, None);
+    };
+    let signal = exit_signal(&status);
+    match (status.code(), signal) {
+        (Some(code), _) => (format!("exited with status {code}"), Some(code), None),
+        (None, Some(signal)) => (
+            format!("was killed by signal {signal} ({})", signal_name(signal)),
+            None,
+            Some(signal),
+        ),
+        (None, None) => ("ended abnormally".to_string(), None, None),
+    }
+}
+
+#[cfg(unix)]
+fn exit_signal(status: &ExitStatus) -> Option<i32> {
+    std::os::unix::process::ExitStatusExt::signal(status)
+}
+
+#[cfg(not(unix))]
+fn exit_signal(_status: &ExitStatus) -> Option<i32> {
+    None
+}
+
+fn signal_name(signal: i32) -> &'static str {
+    match signal {
+        6 => "SIGABRT, e.g. a libtorch abort",
+        9 => "SIGKILL, e.g. killed for lack of memory",
+        11 => "SIGSEGV",
+        15 => "SIGTERM",
+        _ => "signal",
+    }
+}
+
+fn record_outcome(shared: &Shared, run: &ClaimedRun, outcome: Outcome) -> Result<()> {
+    let (status, result, artifacts, error, body) = match outcome {
+        Outcome::Completed { result, artifacts } => (
+            StageStatus::Completed,
+            Some(serde_json::to_string(&result)?),
+            serde_json::to_string(&artifacts)?,
+            None,
+            EventBody::Completed { result, artifacts },
+        ),
+        Outcome::Failed(err) => (
+            StageStatus::Failed,
+            None,
+            "[]".to_string(),
+            Some(serde_json::to_string(&err.payload())?),
+            EventBody::Failed {
+                error: err.payload(),
+            },
+        ),
+        Outcome::Cancelled => (
+            StageStatus::Cancelled,
+            None,
+            "[]".to_string(),
+            None,
+            EventBody::Cancelled {},
+        ),
+    };
+    log::info!(
+        "{} of experiment {} ended: {status}",
+        run.kind,
+        run.experiment_id
+    );
+
+    shared.write(|tx| {
+        let changed = tx.execute(
+            "UPDATE stages SET status = ?4, result = ?5, artifacts = ?6, error = ?7, \
+             finished_at = ?8, cancel_requested = 0 \
+             WHERE experiment_id = ?1 AND kind = ?2 AND attempt = ?3 AND status = 'running' \
+             AND owner = ?9",
+            params![
+                run.experiment_id,
+                run.kind.as_str(),
+                run.attempt,
+                status.as_str(),
+                result,
+                artifacts,
+                error,
+                now_ms(),
+                shared.owner.id()
+            ],
+        )?;
+        // Exactly one terminal event per run: only the writer that ends the run records it.
+        if changed == 1 {
+            store::insert_event(tx, &run.experiment_id, Some(run.kind), run.attempt, &body)?;
+            store::refresh_experiment_status(tx, &run.experiment_id)?;
+        }
+        Ok(())
+    })
+}
