@@ -1,0 +1,3 @@
+//! Placeholder until the slicing benchmark lands.
+
+fn main() {}

@@ -1,0 +1,487 @@
+//! Streaming decode of any supported file to mono `f32`, optionally resampled.
+//!
+//! What the reference does (`tools/my_utils.py: load_audio`) is
+//! `ffmpeg -f f32le -acodec pcm_f32le -ac 1 -ar 32000`. Integer PCM becomes `x / 2^(bits-1)`
+//! (symphonia converts the same way, so 16-bit 32 kHz mono files decode bit-exactly), stereo
+//! becomes the mean of the two channels, and other rates go through ffmpeg's own resampler, which
+//! rubato can only approximate.
+
+use std::fs::File;
+use std::path::Path;
+
+use rubato::{
+    Resampler, SincFixedIn, SincInterpolationParameters, SincInterpolationType, WindowFunction,
+};
+use serde::Serialize;
+use symphonia::core::audio::SampleBuffer;
+use symphonia::core::codecs::{CodecType, Decoder, DecoderOptions, CODEC_TYPE_NULL};
+use symphonia::core::errors::Error as SymphoniaError;
+use symphonia::core::formats::{FormatOptions, FormatReader, Track};
+use symphonia::core::io::MediaSourceStream;
+use symphonia::core::meta::MetadataOptions;
+use symphonia::core::probe::Hint;
+
+use crate::error::{AudioError, Result};
+
+/// What the container says about a file's audio track.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceInfo {
+    /// Codec name, such as `pcm_s16le`, `mp3`, `vorbis`.
+    pub codec: String,
+    /// Sample rate of the track in Hz.
+    pub sample_rate: u32,
+    /// Number of channels.
+    pub channels: usize,
+    /// Number of frames (samples per channel), when the container states it.
+    pub frames: Option<u64>,
+}
+
+/// An opened file: its container reader, its audio track's decoder and what they say.
+pub(crate) struct OpenedAudio {
+    format: Box<dyn FormatReader>,
+    decoder: Box<dyn Decoder>,
+    track_id: u32,
+    pub(crate) info: SourceInfo,
+}
+
+/// Opens a file and finds its first audio track, without decoding anything.
+pub(crate) fn open_audio(path: &Path) -> Result<OpenedAudio> {
+    let (format, track) = open_container(path)?;
+    let decoder = symphonia::default::get_codecs()
+        .make(&track.codec_params, &DecoderOptions::default())
+        .map_err(|err| unsupported_codec(path, track.codec_params.codec, err))?;
+    let info = source_info(path, &track)?;
+    Ok(OpenedAudio {
+        format,
+        decoder,
+        track_id: track.id,
+        info,
+    })
+}
+
+/// Opens the container only; enough to learn the codec, rate and length.
+pub(crate) fn open_container(path: &Path) -> Result<(Box<dyn FormatReader>, Track)> {
+    let file = File::open(path).map_err(|err| match err.kind() {
+        std::io::ErrorKind::NotFound => AudioError::NotFound {
+            path: path.to_path_buf(),
+        },
+        _ => AudioError::io(path, err),
+    })?;
+    let stream = MediaSourceStream::new(Box::new(file), Default::default());
+    let mut hint = Hint::new();
+    if let Some(extension) = path.extension().and_then(|e| e.to_str()) {
+        hint.with_extension(extension);
+    }
+    // Gapless trimming drops the encoder delay and padding of MP3/AAC as ffmpeg does.
+    let format_options = FormatOptions {
+        enable_gapless: true,
+        ..Default::default()
+    };
+    let probed = symphonia::default::get_probe()
+        .format(&hint, stream, &format_options, &MetadataOptions::default())
+        .map_err(|err| container_error(path, err))?;
+
+    let track = probed
+        .format
+        .tracks()
+        .iter()
+        .find(|t| t.codec_params.codec != CODEC_TYPE_NULL)
+        .cloned()
+        .ok_or_else(|| AudioError::unsupported(path, "the file has no audio track"))?;
+    Ok((probed.format, track))
+}
+
+pub(crate) fn source_info(path: &Path, track: &Track) -> Result<SourceInfo> {
+    let params = &track.codec_params;
+    let sample_rate = params
+        .sample_rate
+        .filter(|&rate| rate > 0)
+        .ok_or_else(|| AudioError::decode(path, "the audio track has no sample rate"))?;
+    Ok(SourceInfo {
+        codec: codec_name(params.codec),
+        sample_rate,
+        channels: params.channels.map(|c| c.count()).unwrap_or(0),
+        frames: params.n_frames,
+    })
+}
+
+pub(crate) fn codec_name(codec: CodecType) -> String {
+    symphonia::default::get_codecs()
+        .get_codec(codec)
+        .map(|descriptor| descriptor.short_name.to_string())
+        .unwrap_or_else(|| {
+            if codec == OPUS_CODEC {
+                "opus".into()
+            } else {
+                format!("{codec}")
+            }
+        })
+}
+
+/// Symphonia knows the Opus codec id but ships no decoder for it.
+const OPUS_CODEC: CodecType = symphonia::core::codecs::CODEC_TYPE_OPUS;
+
+fn unsupported_codec(path: &Path, codec: CodecType, err: SymphoniaError) -> AudioError {
+    if codec == OPUS_CODEC {
+        // Limitation: symphonia (0.5 and 0.6) has no Opus decoder, and the project uses only
+        // pure-Rust decoders, so Opus files are reported and skipped.
+        return AudioError::unsupported(path, "Opus audio cannot be decoded (no Opus decoder)");
+    }
+    AudioError::unsupported(path, format!("codec {}: {err}", codec_name(codec)))
+}
+
+fn container_error(path: &Path, err: SymphoniaError) -> AudioError {
+    match err {
+        SymphoniaError::Unsupported(what) => {
+            AudioError::unsupported(path, format!("not a recognised audio file ({what})"))
+        }
+        SymphoniaError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            AudioError::decode(path, "the file ends before its header does")
+        }
+        SymphoniaError::IoError(io) => AudioError::io(path, io),
+        other => AudioError::decode(path, format!("bad header: {other}")),
+    }
+}
+
+impl OpenedAudio {
+    /// Decodes the next packet of the audio track and appends its mono downmix to `mono`.
+    /// Returns `false` at the end of the stream.
+    pub(crate) fn next_mono_block(
+        &mut self,
+        path: &Path,
+        scratch: &mut Option<SampleBuffer<f32>>,
+        mono: &mut Vec<f32>,
+    ) -> Result<bool> {
+        loop {
+            let packet = match self.format.next_packet() {
+                Ok(packet) => packet,
+                Err(SymphoniaError::IoError(io))
+                    if io.kind() == std::io::ErrorKind::UnexpectedEof =>
+                {
+                    return Ok(false)
+                }
+                Err(SymphoniaError::ResetRequired) => return Ok(false),
+                Err(err) => return Err(AudioError::decode(path, err.to_string())),
+            };
+            if packet.track_id() != self.track_id {
+                continue;
+            }
+
+            match self.decoder.decode(&packet) {
+                Ok(decoded) => {
+                    let needed = decoded.capacity() * decoded.spec().channels.count();
+                    if scratch
+                        .as_ref()
+                        .is_none_or(|buffer| buffer.capacity() < needed)
+                    {
+                        *scratch = Some(SampleBuffer::new(
+                            decoded.capacity() as u64,
+                            *decoded.spec(),
+                        ));
+                    }
+                    let buffer = scratch.as_mut().expect("scratch buffer was just allocated");
+                    let channels = decoded.spec().channels.count();
+                    buffer.copy_interleaved_ref(decoded);
+                    downmix_into(buffer.samples(), channels, mono);
+                    return Ok(true);
+                }
+                // A damaged packet is skipped, as ffmpeg skips it with a warning.
+                Err(SymphoniaError::DecodeError(_)) => continue,
+                Err(err) => return Err(AudioError::decode(path, err.to_string())),
+            }
+        }
+    }
+}
+
+/// Appends the mean of the channels of each interleaved frame (ffmpeg's `-ac 1` for stereo).
+///
+/// Limitation: for more than two channels ffmpeg weights centre, surround and LFE channels
+/// differently; here every channel counts the same.
+fn downmix_into(interleaved: &[f32], channels: usize, mono: &mut Vec<f32>) {
+    if channels <= 1 {
+        mono.extend_from_slice(interleaved);
+        return;
+    }
+    let count = channels as f32;
+    mono.extend(interleaved.chunks_exact(channels).map(|frame| {
+        let sum = frame.iter().fold(0f32, |acc, &s| acc + s);
+        sum / count
+    }));
+}
+
+/// How a decode went.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DecodeSummary {
+    /// What the file holds.
+    pub source: SourceInfo,
+    /// Rate of the delivered samples.
+    pub output_rate: u32,
+    /// Number of delivered samples.
+    pub output_samples: u64,
+}
+
+/// Decodes `path` to mono and hands the samples to `on_block` in order, resampled to
+/// `target_rate` when one is given. Checks `is_cancelled` after every packet.
+pub fn decode_mono(
+    path: &Path,
+    target_rate: Option<u32>,
+    is_cancelled: &dyn Fn() -> bool,
+    on_block: &mut dyn FnMut(&[f32]) -> Result<()>,
+) -> Result<DecodeSummary> {
+    let mut audio = open_audio(path)?;
+    let source = audio.info.clone();
+    let output_rate = target_rate.unwrap_or(source.sample_rate);
+    let mut resampler = StreamResampler::new(source.sample_rate, output_rate)
+        .map_err(|reason| AudioError::decode(path, reason))?;
+    let mut scratch = None;
+    let mut mono = Vec::new();
+    let mut output_samples = 0u64;
+    let mut emit = |block: &[f32]| {
+        output_samples += block.len() as u64;
+        on_block(block)
+    };
+
+    while audio.next_mono_block(path, &mut scratch, &mut mono)? {
+        if is_cancelled() {
+            return Err(AudioError::Cancelled);
+        }
+        resampler
+            .push(&mono, &mut emit)
+            .map_err(|reason| AudioError::decode(path, reason))?;
+        mono.clear();
+    }
+    resampler
+        .finish(&mut emit)
+        .map_err(|reason| AudioError::decode(path, reason))?;
+
+    if output_samples == 0 {
+        return Err(AudioError::decode(
+            path,
+            "no audio samples could be decoded",
+        ));
+    }
+    Ok(DecodeSummary {
+        source,
+        output_rate,
+        output_samples,
+    })
+}
+
+/// Decodes a whole file to mono at `target_rate` (or its own rate) in memory. For short audio:
+/// clips, previews, tests.
+pub fn decode_mono_to_vec(path: &Path, target_rate: Option<u32>) -> Result<(Vec<f32>, u32)> {
+    let mut samples = Vec::new();
+    let summary = decode_mono(path, target_rate, &|| false, &mut |block| {
+        samples.extend_from_slice(block);
+        Ok(())
+    })?;
+    Ok((samples, summary.output_rate))
+}
+
+/// Input frames per resampler call.
+const RESAMPLER_CHUNK: usize = 4096;
+
+/// A mono resampler fed with blocks of any size, whose output is aligned with its input and has `round(input * out / in)` samples in all.
+pub(crate) struct StreamResampler {
+    inner: Option<SincFixedIn<f32>>,
+    input_rate: u32,
+    output_rate: u32,
+    pending: Vec<f32>,
+    input_seen: u64,
+    aligned: AlignedOutput,
+}
+
+/// Caps the resampler's output at the expected length. No delay has to be dropped: rubato's
+/// `SincFixedIn` starts half a filter before the first input sample, so its output is aligned
+/// with its input to within one input sample (measured by the tests below).
+///
+/// Limitation: that sub-sample offset, and a filter that is not ffmpeg's, mean resampled input
+/// (anything not at 32 kHz) matches the reference only approximately.
+struct AlignedOutput {
+    emitted: u64,
+}
+
+impl StreamResampler {
+    pub(crate) fn new(input_rate: u32, output_rate: u32) -> std::result::Result<Self, String> {
+        let inner = if input_rate == output_rate {
+            None
+        } else {
+            Some(build_sinc(input_rate, output_rate)?)
+        };
+        Ok(StreamResampler {
+            inner,
+            input_rate,
+            output_rate,
+            pending: Vec::new(),
+            input_seen: 0,
+            aligned: AlignedOutput { emitted: 0 },
+        })
+    }
+
+    pub(crate) fn push(
+        &mut self,
+        input: &[f32],
+        emit: &mut dyn FnMut(&[f32]) -> Result<()>,
+    ) -> std::result::Result<(), String> {
+        self.input_seen += input.len() as u64;
+        let Some(inner) = self.inner.as_mut() else {
+            self.aligned.emitted += input.len() as u64;
+            return emit(input).map_err(|e| e.to_string());
+        };
+
+        self.pending.extend_from_slice(input);
+        let mut consumed = 0;
+        while self.pending.len() - consumed >= RESAMPLER_CHUNK {
+            let chunk = &self.pending[consumed..consumed + RESAMPLER_CHUNK];
+            let output = inner.process(&[chunk], None).map_err(|e| e.to_string())?;
+            consumed += RESAMPLER_CHUNK;
+            self.aligned.emit(&output[0], u64::MAX, emit)?;
+        }
+        self.pending.drain(..consumed);
+        Ok(())
+    }
+
+    pub(crate) fn finish(
+        &mut self,
+        emit: &mut dyn FnMut(&[f32]) -> Result<()>,
+    ) -> std::result::Result<(), String> {
+        let expected = self.expected_output();
+        let Some(inner) = self.inner.as_mut() else {
+            return Ok(());
+        };
+
+        let pending = std::mem::take(&mut self.pending);
+        let output = inner
+            .process_partial(Some(&[&pending[..]]), None)
+            .map_err(|e| e.to_string())?;
+        self.aligned.emit(&output[0], expected, emit)?;
+        // Zeros flush the filter's tail until every expected sample is out.
+        while self.aligned.emitted < expected {
+            let output = inner
+                .process_partial::<&[f32]>(None, None)
+                .map_err(|e| e.to_string())?;
+            self.aligned.emit(&output[0], expected, emit)?;
+        }
+        Ok(())
+    }
+
+    fn expected_output(&self) -> u64 {
+        let numerator = u128::from(self.input_seen) * u128::from(self.output_rate);
+        let input_rate = u128::from(self.input_rate);
+        ((numerator + input_rate / 2) / input_rate) as u64
+    }
+}
+
+impl AlignedOutput {
+    fn emit(
+        &mut self,
+        output: &[f32],
+        limit: u64,
+        emit: &mut dyn FnMut(&[f32]) -> Result<()>,
+    ) -> std::result::Result<(), String> {
+        let room = limit.saturating_sub(self.emitted).min(usize::MAX as u64) as usize;
+        let usable = &output[..output.len().min(room)];
+        if usable.is_empty() {
+            return Ok(());
+        }
+        self.emitted += usable.len() as u64;
+        emit(usable).map_err(|e| e.to_string())
+    }
+}
+
+/// A sinc resampler whose filter is exact at every output position when the rates have a
+/// small common grid (44.1 kHz to 32 kHz needs 320 phases, 48 kHz to 32 kHz needs 2), so silence
+/// stays exactly zero and no interpolation error is added.
+fn build_sinc(input_rate: u32, output_rate: u32) -> std::result::Result<SincFixedIn<f32>, String> {
+    let phases = (output_rate / gcd(input_rate, output_rate)) as usize;
+    let (interpolation, oversampling_factor) = if phases <= 1024 {
+        (SincInterpolationType::Nearest, phases.max(1))
+    } else {
+        (SincInterpolationType::Cubic, 256)
+    };
+    let sinc_len = 128;
+    let window = WindowFunction::BlackmanHarris2;
+    let parameters = SincInterpolationParameters {
+        sinc_len,
+        f_cutoff: rubato::calculate_cutoff(sinc_len, window),
+        interpolation,
+        oversampling_factor,
+        window,
+    };
+    let ratio = f64::from(output_rate) / f64::from(input_rate);
+    SincFixedIn::new(ratio, 1.0, parameters, RESAMPLER_CHUNK, 1).map_err(|e| e.to_string())
+}
+
+fn gcd(a: u32, b: u32) -> u32 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stereo_downmix_is_the_mean() {
+        let mut mono = Vec::new();
+        downmix_into(&[0.5, 0.25, -1.0, 1.0], 2, &mut mono);
+        assert_eq!(mono, vec![0.375, 0.0]);
+    }
+
+    fn resample_all(input: &[f32], from: u32, to: u32, block: usize) -> Vec<f32> {
+        let mut resampler = StreamResampler::new(from, to).unwrap();
+        let mut output = Vec::new();
+        let mut emit = |b: &[f32]| {
+            output.extend_from_slice(b);
+            Ok(())
+        };
+        for piece in input.chunks(block) {
+            resampler.push(piece, &mut emit).unwrap();
+        }
+        resampler.finish(&mut emit).unwrap();
+        output
+    }
+
+    /// Centre of mass of a pulse, in samples.
+    fn centroid(signal: &[f32]) -> f64 {
+        let weighted: f64 = signal
+            .iter()
+            .enumerate()
+            .map(|(k, &v)| k as f64 * f64::from(v))
+            .sum();
+        weighted / signal.iter().map(|&v| f64::from(v)).sum::<f64>()
+    }
+
+    #[test]
+    fn resampling_keeps_length_alignment_and_silence() {
+        for input_rate in [48_000u32, 44_100, 22_050, 16_000] {
+            // A smooth pulse half way through one second, in digital silence.
+            let middle = 0.5 * input_rate as f32;
+            let width = input_rate as f32 / 2000.0;
+            let input: Vec<f32> = (0..input_rate as usize)
+                .map(|i| (-((i as f32 - middle) / width).powi(2)).exp())
+                .map(|v| if v < 1e-30 { 0.0 } else { v })
+                .collect();
+            let output = resample_all(&input, input_rate, 32_000, 1000);
+            assert_eq!(output.len(), 32_000);
+            let offset = centroid(&output) - 16_000.0;
+            assert!(
+                offset.abs() < 1.0,
+                "{input_rate} Hz: pulse moved by {offset} samples"
+            );
+            assert!(
+                output[..15_000].iter().all(|&s| s == 0.0),
+                "silence must stay exactly zero"
+            );
+        }
+    }
+
+    #[test]
+    fn same_rate_passes_samples_through() {
+        let input: Vec<f32> = (0..5000).map(|i| i as f32).collect();
+        assert_eq!(resample_all(&input, 32_000, 32_000, 777), input);
+    }
+}

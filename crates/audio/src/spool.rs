@@ -1,0 +1,168 @@
+//! Holds a decoded 32 kHz signal between slicing and writing: in memory while it is small, in a
+//! temporary file beside the output once it grows past a limit, so a two-hour recording never
+//! sits in memory whole.
+
+use std::fs::File;
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::{AudioError, Result};
+
+/// Samples kept in memory before spilling to disk: 2^25 samples, 128 MiB, about 17 minutes at
+/// 32 kHz.
+pub(crate) const DEFAULT_MEMORY_LIMIT: usize = 1 << 25;
+
+/// Samples read back from disk per step.
+const READ_BLOCK: usize = 1 << 16;
+
+pub(crate) struct SampleSpool {
+    memory: Vec<f32>,
+    memory_limit: usize,
+    spill_path: PathBuf,
+    spill: Option<BufWriter<File>>,
+    len: usize,
+}
+
+impl SampleSpool {
+    /// An empty spool that spills to `spill_path` (created only if needed, removed on drop).
+    pub(crate) fn new(memory_limit: usize, spill_path: PathBuf) -> Self {
+        SampleSpool {
+            memory: Vec::new(),
+            memory_limit,
+            spill_path,
+            spill: None,
+            len: 0,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(crate) fn push(&mut self, samples: &[f32]) -> Result<()> {
+        self.len += samples.len();
+        if self.spill.is_none() && self.memory.len() + samples.len() <= self.memory_limit {
+            self.memory.extend_from_slice(samples);
+            return Ok(());
+        }
+
+        if self.spill.is_none() {
+            self.start_spilling()?;
+        }
+        let writer = self.spill.as_mut().expect("spill file is open");
+        write_f32(writer, samples).map_err(|e| AudioError::io(&self.spill_path, e))
+    }
+
+    fn start_spilling(&mut self) -> Result<()> {
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&self.spill_path)
+            .map_err(|e| AudioError::io(&self.spill_path, e))?;
+        let mut writer = BufWriter::with_capacity(1 << 20, file);
+        write_f32(&mut writer, &self.memory).map_err(|e| AudioError::io(&self.spill_path, e))?;
+        self.memory = Vec::new();
+        self.spill = Some(writer);
+        Ok(())
+    }
+
+    /// Calls `on_block` with the samples of `range`, in order, in blocks.
+    pub(crate) fn read_range(
+        &mut self,
+        range: std::ops::Range<usize>,
+        on_block: &mut dyn FnMut(&[f32]) -> Result<()>,
+    ) -> Result<()> {
+        let Some(writer) = self.spill.as_mut() else {
+            return self.memory[range].chunks(READ_BLOCK).try_for_each(on_block);
+        };
+
+        let path = self.spill_path.clone();
+        writer.flush().map_err(|e| AudioError::io(&path, e))?;
+        let file = writer.get_mut();
+        file.seek(SeekFrom::Start(range.start as u64 * 4))
+            .map_err(|e| AudioError::io(&path, e))?;
+        read_f32_blocks(file, range.len(), on_block, &path)?;
+        file.seek(SeekFrom::End(0))
+            .map_err(|e| AudioError::io(&path, e))?;
+        Ok(())
+    }
+}
+
+fn read_f32_blocks(
+    file: &mut File,
+    mut remaining: usize,
+    on_block: &mut dyn FnMut(&[f32]) -> Result<()>,
+    path: &Path,
+) -> Result<()> {
+    let mut bytes = vec![0u8; READ_BLOCK * 4];
+    let mut samples = Vec::with_capacity(READ_BLOCK);
+    while remaining > 0 {
+        let count = remaining.min(READ_BLOCK);
+        file.read_exact(&mut bytes[..count * 4])
+            .map_err(|e| AudioError::io(path, e))?;
+        samples.clear();
+        samples.extend(
+            bytes[..count * 4]
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+        );
+        on_block(&samples)?;
+        remaining -= count;
+    }
+    Ok(())
+}
+
+fn write_f32(writer: &mut impl Write, samples: &[f32]) -> std::io::Result<()> {
+    let mut bytes = Vec::with_capacity(samples.len() * 4);
+    for sample in samples {
+        bytes.extend_from_slice(&sample.to_le_bytes());
+    }
+    writer.write_all(&bytes)
+}
+
+impl Drop for SampleSpool {
+    fn drop(&mut self) {
+        if self.spill.take().is_some() {
+            // Best effort: a leftover spill file is harmless, and drop cannot report.
+            let _ = std::fs::remove_file(&self.spill_path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect(spool: &mut SampleSpool, range: std::ops::Range<usize>) -> Vec<f32> {
+        let mut out = Vec::new();
+        spool
+            .read_range(range, &mut |b| {
+                out.extend_from_slice(b);
+                Ok(())
+            })
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn spilled_and_in_memory_spools_read_back_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let signal: Vec<f32> = (0..200_000).map(|i| (i as f32).sin()).collect();
+        let mut small = SampleSpool::new(1000, dir.path().join("spill.f32"));
+        let mut large = SampleSpool::new(usize::MAX, dir.path().join("never.f32"));
+        for block in signal.chunks(4321) {
+            small.push(block).unwrap();
+            large.push(block).unwrap();
+        }
+        assert!(dir.path().join("spill.f32").exists());
+        assert_eq!(
+            collect(&mut small, 70_001..150_003),
+            signal[70_001..150_003]
+        );
+        assert_eq!(collect(&mut large, 0..200_000), signal);
+        drop(small);
+        assert!(!dir.path().join("spill.f32").exists());
+    }
+}
