@@ -40,9 +40,6 @@ const SCHEDULER_POLL: Duration = Duration::from_millis(250);
 const BUS_POLL: Duration = Duration::from_millis(150);
 /// Log lines kept for the error of a crashed worker.
 const TAIL_LINES: usize = 20;
-/// Events of earlier attempts younger than this are kept, so that a subscriber in another
-/// process still receives the previous run's last events.
-const EVENT_RETENTION_MS: i64 = 60_000;
 
 /// Cancel flag of a run this engine supervises.
 #[derive(Debug, Default)]
@@ -145,7 +142,7 @@ pub(crate) fn queue_stage(
             experiment.id,
             kind.as_str(),
             attempt,
-            now_ms() - EVENT_RETENTION_MS
+            now_ms() - store::EVENT_RETENTION_MS
         ],
     )?;
     let queued = EventBody::Status {

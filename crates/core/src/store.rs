@@ -96,6 +96,7 @@ pub fn now_ms() -> i64 {
 pub(crate) fn open(path: &Path) -> Result<Connection> {
     let mut conn = connect(path)?;
     migrate(&mut conn)?;
+    prune_events(&conn)?;
     Ok(conn)
 }
 
@@ -355,10 +356,22 @@ pub(crate) fn list_experiments(
     Ok((items, total))
 }
 
-/// Deletes an experiment; its stages, metrics and events go with it.
+/// Events younger than this outlive the rows they are about, so that subscribers in other
+/// processes (which poll) still receive a run's last events.
+pub(crate) const EVENT_RETENTION_MS: i64 = 60_000;
+
+/// Deletes an experiment; its stages and metrics go with it, its events once they are old.
 pub(crate) fn delete_experiment(tx: &Transaction<'_>, id: &str) -> Result<()> {
-    tx.execute("DELETE FROM events WHERE experiment_id = ?1", [id])?;
     tx.execute("DELETE FROM experiments WHERE id = ?1", [id])?;
+    prune_events(tx)
+}
+
+/// Removes old events of deleted experiments.
+pub(crate) fn prune_events(conn: &Connection) -> Result<()> {
+    conn.execute(
+        "DELETE FROM events WHERE time < ?1 AND experiment_id NOT IN (SELECT id FROM experiments)",
+        [now_ms() - EVENT_RETENTION_MS],
+    )?;
     Ok(())
 }
 
