@@ -1,0 +1,85 @@
+//! GPT-SoVITS v2 text front-end: normalisation and grapheme-to-phoneme conversion.
+//!
+//! [`clean_text`] turns one transcript line into the phoneme sequence, phoneme ids, `word2ph`
+//! and normalised text that the reference's `text.cleaner.clean_text(text, lang, "v2")` and
+//! `cleaned_text_to_sequence` produce, so that fine-tuning from the pretrained weights sees the
+//! same input the reference would give it.
+
+mod auto;
+mod en;
+mod error;
+mod language;
+mod symbols;
+mod zh;
+
+use serde::Serialize;
+
+pub use error::TextError;
+pub use language::Language;
+pub use symbols::{symbol_id, symbols, SYMBOL_COUNT};
+
+/// What the front-end makes of one line of text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CleanedText {
+    /// Phonemes, each one a symbol of the v2 table (`UNK` for anything outside it).
+    pub phones: Vec<&'static str>,
+    /// The index of every phoneme in the v2 symbol table.
+    pub phone_ids: Vec<usize>,
+    /// Number of phonemes per character of `norm_text`; `None` where the reference gives none
+    /// (English).
+    pub word2ph: Option<Vec<usize>>,
+    /// The normalised text the phonemes were made from.
+    pub norm_text: String,
+}
+
+/// Converts one line of text in `language` into phonemes, as the reference's v2 `clean_text`.
+///
+/// An empty line gives [`TextError::EmptyText`], a line with nothing to pronounce (emoji only,
+/// punctuation only) [`TextError::NothingPronounceable`]; callers report such lines and go on.
+pub fn clean_text(text: &str, language: Language) -> Result<CleanedText, TextError> {
+    if text.trim().is_empty() {
+        return Err(TextError::EmptyText);
+    }
+
+    let cleaned = match language {
+        Language::Zh => zh::clean_text(text)?,
+        Language::En => en::clean_text(text)?,
+        Language::Auto => auto::clean_text(text)?,
+        Language::Ja | Language::Ko | Language::Yue => {
+            return Err(TextError::UnsupportedLanguage(language.code().to_string()))
+        }
+    };
+
+    ensure_pronounceable(cleaned)
+}
+
+/// Rejects results made of punctuation and pause symbols only.
+fn ensure_pronounceable(cleaned: CleanedText) -> Result<CleanedText, TextError> {
+    let has_sound = cleaned
+        .phones
+        .iter()
+        .any(|phone| !symbols::is_punctuation_or_pause(phone));
+    if has_sound {
+        Ok(cleaned)
+    } else {
+        Err(TextError::NothingPronounceable)
+    }
+}
+
+/// Builds a [`CleanedText`] from phonemes, mapping each to its id (unknown ones become `UNK`).
+fn finish(
+    phones: Vec<&'static str>,
+    word2ph: Option<Vec<usize>>,
+    norm_text: String,
+) -> CleanedText {
+    let phone_ids = phones
+        .iter()
+        .map(|phone| symbol_id(phone).unwrap_or(symbols::unk_id()))
+        .collect();
+    CleanedText {
+        phones,
+        phone_ids,
+        word2ph,
+        norm_text,
+    }
+}
