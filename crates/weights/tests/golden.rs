@@ -6,9 +6,7 @@ mod common;
 use std::collections::HashMap;
 
 use common::{assert_same_tensor, ckpt_format, golden, golden_weights};
-use gsv_weights::{
-    inspect, Container, Dtype, FloatDtype, LoadOptions, ModelKind, RawTensor, StateDict, WeightFile,
-};
+use gsv_weights::{inspect, Container, Dtype, ModelKind, RawTensor, WeightFile};
 
 fn read_all(relative: &str) -> (WeightFile, Vec<(String, RawTensor)>) {
     let mut file = WeightFile::open(&golden(relative)).unwrap();
@@ -110,24 +108,30 @@ fn gpt_ckpt_matches_the_documented_format_and_the_case_5_weights() {
     inspection.ensure_trainable().unwrap();
 }
 
-#[test]
-fn state_dict_upcasts_fp16_exactly() {
-    let options = LoadOptions {
-        float_dtype: FloatDtype::F32,
-        ..LoadOptions::default()
-    };
-    let reference = golden_weights("gpt/gpt_t2s_tiny.safetensors");
+#[cfg(feature = "torch")]
+mod torch_layer {
+    use super::*;
+    use gsv_weights::{FloatDtype, LoadOptions, StateDict};
 
-    let state_dict = StateDict::load(&golden("ckpt/tiny_s1_v2.ckpt"), &options)
-        .unwrap()
-        .strip_prefix("model.");
+    #[test]
+    fn state_dict_upcasts_fp16_exactly() {
+        let options = LoadOptions {
+            float_dtype: FloatDtype::F32,
+            ..LoadOptions::default()
+        };
+        let reference = golden_weights("gpt/gpt_t2s_tiny.safetensors");
 
-    assert_eq!(state_dict.len(), reference.len());
-    for (name, expected) in &reference {
-        let tensor = state_dict.require(name).unwrap();
-        assert_eq!(tensor.kind(), tch::Kind::Float, "{name}");
-        let values = Vec::<f32>::try_from(tensor.flatten(0, -1)).unwrap();
-        assert_eq!(values, expected.to_f32_vec().unwrap(), "{name}");
+        let state_dict = StateDict::load(&golden("ckpt/tiny_s1_v2.ckpt"), &options)
+            .unwrap()
+            .strip_prefix("model.");
+
+        assert_eq!(state_dict.len(), reference.len());
+        for (name, expected) in &reference {
+            let tensor = state_dict.require(name).unwrap();
+            assert_eq!(tensor.kind(), tch::Kind::Float, "{name}");
+            let values = Vec::<f32>::try_from(tensor.flatten(0, -1)).unwrap();
+            assert_eq!(values, expected.to_f32_vec().unwrap(), "{name}");
+        }
     }
 }
 
