@@ -4,7 +4,7 @@ mod common;
 
 use std::fs::File;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use common::golden;
 use gsv_weights::torch_zip::{write_torch_zip, TorchZipContents};
@@ -217,4 +217,34 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack
         .windows(needle.len())
         .position(|window| window == needle)
+}
+
+#[test]
+fn torch_written_pickle_with_views_and_hparams_reads_as_documented() {
+    let seed = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/seeds/unpickle/state_dict_with_hparams");
+    let bytes = std::fs::read(&seed).unwrap();
+
+    let root = unpickle(&bytes, &seed).unwrap();
+
+    let weight = root.get("weight").unwrap();
+    let transposed = weight
+        .get("a.t")
+        .and_then(|value| value.as_tensor())
+        .unwrap();
+    let tied = weight
+        .get("tied")
+        .and_then(|value| value.as_tensor())
+        .unwrap();
+    assert_eq!(transposed.shape, vec![4, 3]);
+    assert_eq!(transposed.stride, vec![1, 4]);
+    assert_eq!(transposed.storage_key, tied.storage_key);
+    assert_eq!(
+        root.get("config").unwrap().to_json()["train"]["betas"],
+        serde_json::json!([0.8, 0.99])
+    );
+    assert_eq!(
+        root.get("info").and_then(|value| value.as_str()),
+        Some("8epoch_96iteration")
+    );
 }
