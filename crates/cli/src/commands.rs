@@ -254,6 +254,9 @@ fn follow(
 }
 
 fn end_of_run(event: &Event, attempt: Option<u32>) -> Option<ExitCode> {
+    if let EventBody::ExperimentDeleted {} = event.body {
+        return Some(ExitCode::FAILURE);
+    }
     if attempt.is_some_and(|attempt| event.attempt < attempt) {
         return None;
     }

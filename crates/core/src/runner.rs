@@ -30,8 +30,9 @@ use crate::store::{self, now_ms, MetricPoint, StageInfo};
 use crate::worker::{HostMessage, Job, UpstreamOutput, WorkerMessage};
 
 /// How long a worker has to stop after a cancel before it is killed. With the supervisor's
-/// 100 ms tick this keeps "a cancel takes effect within two seconds".
-const KILL_GRACE: Duration = Duration::from_millis(1400);
+/// 100 ms tick, the kill and the final write, this keeps "a cancel takes effect within two
+/// seconds" with room for a loaded machine.
+const KILL_GRACE: Duration = Duration::from_millis(1200);
 /// Supervisor tick: how often it checks for cancel requests and the worker's exit.
 const TICK: Duration = Duration::from_millis(100);
 /// Scheduler poll when nothing wakes it (picks up other processes' changes).
