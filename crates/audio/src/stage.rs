@@ -144,6 +144,7 @@ pub fn slice_recordings(
         out_dir,
         params,
         frames,
+        memory_limit: DEFAULT_MEMORY_LIMIT,
         is_cancelled,
         on_event,
         progress: &progress,
@@ -181,6 +182,8 @@ struct SliceJob<'a> {
     out_dir: &'a Path,
     params: &'a SliceParams,
     frames: SlicerFrames,
+    /// Samples of one file kept in memory before the rest goes to a spill file.
+    memory_limit: usize,
     is_cancelled: &'a (dyn Fn() -> bool + Sync),
     on_event: &'a (dyn Fn(SliceEvent) + Sync),
     progress: &'a Progress,
@@ -235,7 +238,7 @@ impl SliceJob<'_> {
         let spill_path = self
             .out_dir
             .join(format!(".spool-{index}-{}.f32", std::process::id()));
-        let mut spool = SampleSpool::new(DEFAULT_MEMORY_LIMIT, spill_path);
+        let mut spool = SampleSpool::new(self.memory_limit, spill_path);
         let mut rms = RmsFrames::new(self.frames.hop, self.frames.win);
         let mut peaks = HopPeaks::new(self.frames.hop);
         decode_mono(
@@ -411,6 +414,49 @@ fn report_message(clips: usize, silent: &[PathBuf], skipped: &[SkippedFile]) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spilling_to_disk_writes_the_same_clips() {
+        let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/golden/slicer/slicer_a_32k_mono.wav");
+        assert!(
+            source.is_file(),
+            "golden fixture missing: {}",
+            source.display()
+        );
+        let params = SliceParams::default();
+        let run = |memory_limit: usize| {
+            let out = tempfile::tempdir().unwrap();
+            let progress = Progress {
+                files_total: 1,
+                ..Default::default()
+            };
+            let job = SliceJob {
+                out_dir: out.path(),
+                params: &params,
+                frames: params.frames_at(CLIP_SAMPLE_RATE).unwrap(),
+                memory_limit,
+                is_cancelled: &|| false,
+                on_event: &|_| {},
+                progress: &progress,
+            };
+            let clips = job.slice_file(0, &source, "a.wav").unwrap();
+            let files: Vec<Vec<u8>> = clips
+                .iter()
+                .map(|c| std::fs::read(&c.path).unwrap())
+                .collect();
+            let names: Vec<_> = std::fs::read_dir(out.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            (files, names.len())
+        };
+        let (in_memory, _) = run(DEFAULT_MEMORY_LIMIT);
+        let (spilled, files_left) = run(10_000);
+        assert_eq!(in_memory.len(), 3);
+        assert_eq!(spilled, in_memory);
+        assert_eq!(files_left, 3, "the spill file must be removed");
+    }
 
     #[test]
     fn duplicate_file_names_get_a_suffix() {
