@@ -228,7 +228,7 @@ fn cancel_stops_within_two_seconds() {
             cancelled.store(true, Ordering::SeqCst);
         });
         slice_recordings(
-            &[long.clone()],
+            std::slice::from_ref(&long),
             out.path(),
             &SliceParams::default(),
             &|| cancelled.load(Ordering::SeqCst),
