@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::dtype::Dtype;
 use crate::error::{Result, WeightsError};
+use crate::raw::element_count;
 use crate::safetensors_io::TensorInfo;
 use crate::source::{Container, WeightFile};
 use crate::torch_zip::marker_version;
@@ -151,8 +152,8 @@ pub fn inspect_opened(file: &WeightFile) -> Inspection {
     let dtypes: BTreeSet<Dtype> = infos.iter().map(|info| info.dtype).collect();
     let parameter_count = infos
         .iter()
-        .map(|info| info.shape.iter().product::<usize>() as u64)
-        .sum();
+        .map(|info| element_count(&info.shape).unwrap_or(usize::MAX) as u64)
+        .fold(0u64, u64::saturating_add);
 
     Inspection {
         path: file.path().to_path_buf(),

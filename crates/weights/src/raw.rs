@@ -55,6 +55,7 @@ impl RawTensor {
         check_view_in_bounds(storage_elements, offset, shape, stride)?;
 
         let count = element_count(shape).ok_or("shape overflows")?;
+        check_expansion(count, storage_elements, element_size)?;
         let mut data = Vec::with_capacity(count * element_size);
         if count > 0 {
             copy_strided(storage, element_size, offset, shape, stride, &mut data);
@@ -197,6 +198,23 @@ fn check_view_in_bounds(
     Ok(())
 }
 
+/// Refuses a view that repeats a small storage into a huge tensor (zero strides): a few bytes of
+/// a hostile file must not become gigabytes of memory. Real weight files never need it.
+fn check_expansion(
+    count: usize,
+    storage_elements: usize,
+    element_size: usize,
+) -> Result<(), String> {
+    const EXPANSION_LIMIT_BYTES: usize = 64 << 20;
+    if count <= storage_elements || count.saturating_mul(element_size) <= EXPANSION_LIMIT_BYTES {
+        return Ok(());
+    }
+    Err(format!(
+        "a view of {count} elements over a storage of {storage_elements} (a broadcast larger \
+         than 64 MiB is refused)"
+    ))
+}
+
 fn copy_strided(
     storage: &[u8],
     element_size: usize,
@@ -279,6 +297,15 @@ mod tests {
             RawTensor::from_strided_storage(&storage, Dtype::F32, 0, &[2, 2], &[usize::MAX, 1]);
 
         assert!(result.is_err());
+    }
+
+    #[test]
+    fn huge_broadcast_of_a_small_storage_is_refused() {
+        let storage = vec![0u8; 4];
+
+        let result = RawTensor::from_strided_storage(&storage, Dtype::F32, 0, &[1 << 30], &[0]);
+
+        assert!(result.unwrap_err().contains("broadcast"));
     }
 
     #[test]

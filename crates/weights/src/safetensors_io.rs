@@ -62,7 +62,13 @@ pub fn read_safetensors_header(path: &Path) -> Result<(Vec<TensorInfo>, HashMap<
         .offset_keys()
         .into_iter()
         .map(|name| {
-            let info = metadata.info(&name).expect("offset_keys lists known names");
+            let info = metadata.info(&name).ok_or_else(|| {
+                WeightsError::invalid(
+                    path,
+                    "a consistent safetensors header",
+                    format!("no entry for {name}"),
+                )
+            })?;
             let dtype = from_safetensors_dtype(path, &name, info.dtype)?;
             Ok(TensorInfo {
                 name,

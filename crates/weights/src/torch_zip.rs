@@ -38,6 +38,7 @@ pub struct TorchArchive {
     zip: ZipArchive<MarkerRestoringReader>,
     prefix: String,
     marker: Option<[u8; 2]>,
+    file_length: u64,
 }
 
 impl std::fmt::Debug for TorchArchive {
@@ -57,6 +58,10 @@ impl TorchArchive {
     pub fn open(path: &Path) -> Result<Self> {
         let mut file = File::open(path).map_err(|error| WeightsError::io(path, error))?;
         let marker = read_marker(path, &mut file)?;
+        let file_length = file
+            .metadata()
+            .map_err(|error| WeightsError::io(path, error))?
+            .len();
 
         let reader = MarkerRestoringReader {
             inner: BufReader::new(file),
@@ -70,6 +75,7 @@ impl TorchArchive {
             zip,
             prefix,
             marker,
+            file_length,
         };
         archive.check_byte_order()?;
         Ok(archive)
@@ -208,8 +214,9 @@ impl TorchArchive {
             ));
         }
 
-        let declared = entry.size();
-        let mut bytes = Vec::with_capacity(usize::try_from(declared).unwrap_or(0).min(1 << 30));
+        // The declared size is only a hint: a corrupt header must not reserve more than the file.
+        let declared = entry.size().min(self.file_length);
+        let mut bytes = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
         entry.read_to_end(&mut bytes).map_err(|error| {
             WeightsError::invalid(
                 &path,
