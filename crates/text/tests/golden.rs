@@ -82,3 +82,8 @@ fn check_language(language: Language) {
 fn zh_matches_reference() {
     check_language(Language::Zh);
 }
+
+#[test]
+fn en_matches_reference() {
+    check_language(Language::En);
+}

@@ -1,0 +1,106 @@
+//! Tokens as nltk's `TweetTokenizer().tokenize` cuts normalised English text.
+//!
+//! Normalised text holds only ASCII letters, spaces and `'.,?!-`, so of the tokenizer's
+//! patterns only these can match: words with inner apostrophes or hyphens, plain words,
+//! ellipsis dots, and single other characters.
+// Limitation: the URL pattern is not ported; a token like `end.co` (a dot before a country
+// domain, no space after it) stays one token in the reference and is split here.
+
+/// The tokens of `text`, in order.
+pub(crate) fn tokenize(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let end = joined_word_end(&chars, i)
+            .or_else(|| plain_word_end(&chars, i))
+            .or_else(|| ellipsis_end(&chars, i))
+            .unwrap_or(i + 1);
+        tokens.push(chars[i..end].iter().collect());
+        i = end;
+    }
+    tokens
+}
+
+fn is_letter(c: char) -> bool {
+    c.is_alphabetic()
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// `[^\W\d_](?:[^\W\d_]|['\-_])+[^\W\d_]`: the longest such run, ending on a letter.
+fn joined_word_end(chars: &[char], start: usize) -> Option<usize> {
+    if !is_letter(chars[start]) {
+        return None;
+    }
+    let mut end = start + 1;
+    while end < chars.len() && (is_letter(chars[end]) || matches!(chars[end], '\'' | '-' | '_')) {
+        end += 1;
+    }
+    // Back off to the last letter; at least three characters.
+    while end > start + 2 && !is_letter(chars[end - 1]) {
+        end -= 1;
+    }
+    (end >= start + 3 && is_letter(chars[end - 1])).then_some(end)
+}
+
+/// `[\w_]+`.
+fn plain_word_end(chars: &[char], start: usize) -> Option<usize> {
+    let length = chars[start..]
+        .iter()
+        .take_while(|c| is_word_char(**c))
+        .count();
+    (length > 0).then_some(start + length)
+}
+
+/// `\.(?:\s*\.){1,}`.
+fn ellipsis_end(chars: &[char], start: usize) -> Option<usize> {
+    if chars[start] != '.' {
+        return None;
+    }
+    let mut end = start + 1;
+    let mut matched = None;
+    loop {
+        let mut next = end;
+        while next < chars.len() && chars[next].is_whitespace() {
+            next += 1;
+        }
+        if next < chars.len() && chars[next] == '.' {
+            end = next + 1;
+            matched = Some(end);
+        } else {
+            return matched;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cuts_like_the_tweet_tokenizer() {
+        let tokens = tokenize("John's book, the dogs' toys, state-of-the-art.");
+        let expected = [
+            "John's",
+            "book",
+            ",",
+            "the",
+            "dogs",
+            "'",
+            "toys",
+            ",",
+            "state-of-the-art",
+            ".",
+        ];
+        assert_eq!(tokens, expected);
+        assert_eq!(tokenize("G P T- So"), ["G", "P", "T", "-", "So"]);
+        assert_eq!(tokenize("to. . ."), ["to", ". . ."]);
+    }
+}
