@@ -637,3 +637,15 @@ pub(crate) fn mark_stale(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_can_be_shared_across_threads() {
+        fn assert_send_sync<T: Send + Sync + Clone + 'static>() {}
+
+        assert_send_sync::<Engine>();
+    }
+}

@@ -58,6 +58,30 @@ fn a_crashing_worker_fails_the_stage_with_exit_status_and_last_lines() {
 }
 
 #[test]
+fn a_worker_killed_by_sigkill_or_exiting_non_zero_fails_the_stage() {
+    let env = TestEnv::new();
+    let detail = env.create("killed-worker");
+    let cases = [
+        (
+            "kill_self",
+            "was killed by signal 9 (SIGKILL, e.g. killed for lack of memory)",
+        ),
+        ("exit", "exited with status 3"),
+    ];
+
+    for (mode, description) in cases {
+        set_behaviour(&detail, json!({ "audio_slice": { "mode": mode } }));
+        execute(&env.engine, "killed-worker", AudioSlice);
+        let info = common::wait_until_done(&env.engine, "killed-worker", AudioSlice);
+
+        assert_eq!(info.status, StageStatus::Failed);
+        let error = info.error.unwrap();
+        assert_eq!(error.code.as_str(), "worker_crashed");
+        assert!(error.message.contains(description), "{}", error.message);
+    }
+}
+
+#[test]
 fn a_process_killed_mid_stage_leaves_it_failed_interrupted_at_next_start() {
     let dir = tempfile::tempdir().unwrap();
     let detail = {

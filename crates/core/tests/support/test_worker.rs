@@ -54,6 +54,11 @@ impl StageImpl for TestStage {
 
         match behaviour.mode.as_str() {
             "crash" => crash(),
+            "exit" => {
+                eprintln!("test stage: exiting with status 3");
+                std::process::exit(3)
+            }
+            "kill_self" => kill_self(),
             "error" => Err(Error::new(
                 ErrorCode::InvalidParams,
                 "test stage refused its input",
@@ -78,6 +83,17 @@ fn crash() -> ! {
     eprintln!("test stage: about to abort");
     let _ = std::io::stderr().flush();
     std::process::abort()
+}
+
+/// What the kernel's out-of-memory killer does to a process.
+fn kill_self() -> ! {
+    eprintln!("test stage: killing itself");
+    let pid = std::process::id().to_string();
+    let _ = std::process::Command::new("kill")
+        .args(["-KILL", &pid])
+        .status();
+    std::thread::sleep(Duration::from_secs(30));
+    std::process::exit(99)
 }
 
 fn run_steps(ctx: &StageContext, behaviour: &Behaviour) -> Result<()> {
