@@ -110,6 +110,9 @@ impl WeightFile {
         if is_safetensors(path)? {
             return Self::open_safetensors(path, path, None);
         }
+        if let Some(folder) = ctranslate2_folder_of(path)? {
+            return Self::open_folder(folder);
+        }
         Self::open_torch(path, path, None)
     }
 
@@ -330,6 +333,21 @@ fn is_safetensors(path: &Path) -> Result<bool> {
     let read =
         std::io::Read::read(&mut file, &mut head).map_err(|error| WeightsError::io(path, error))?;
     Ok(read == 9 && head[8] == b'{' && head[6..8] == [0, 0])
+}
+
+/// The folder of a CTranslate2 `model.bin` given as a file: its name is `model.bin` and it starts
+/// with a binary version CTranslate2 defines, not with a zip header.
+fn ctranslate2_folder_of(path: &Path) -> Result<Option<&Path>> {
+    if path.file_name().is_none_or(|name| name != "model.bin") {
+        return Ok(None);
+    }
+    let mut head = [0u8; 4];
+    let mut file = std::fs::File::open(path).map_err(|error| WeightsError::io(path, error))?;
+    let read =
+        std::io::Read::read(&mut file, &mut head).map_err(|error| WeightsError::io(path, error))?;
+    let version = u32::from_le_bytes(head);
+    let is_ct2 = read == 4 && (1..=crate::ct2::CT2_LATEST_BINARY_VERSION + 8).contains(&version);
+    Ok(is_ct2.then(|| path.parent()).flatten())
 }
 
 fn read_json(path: &Path) -> Result<Option<Value>> {

@@ -166,3 +166,14 @@ fn payload_size_that_disagrees_with_the_shape_is_an_error() {
         "{error}"
     );
 }
+
+#[test]
+fn model_bin_given_as_a_file_opens_its_folder() {
+    let folder = tempfile::tempdir().unwrap();
+    write_folder(folder.path(), &model_bin(6, &sample_variables(), &[]));
+
+    let inspection = inspect(&folder.path().join("model.bin")).unwrap();
+
+    assert_eq!(inspection.kind, ModelKind::WhisperCTranslate2);
+    assert_eq!(inspection.tensor_count, 3);
+}

@@ -111,7 +111,91 @@ fn gpt_ckpt_matches_the_documented_format_and_the_case_5_weights() {
 #[cfg(feature = "torch")]
 mod torch_layer {
     use super::*;
-    use gsv_weights::{FloatDtype, LoadOptions, StateDict};
+    use gsv_weights::{load_into, AllowedKeys, FloatDtype, LoadOptions, StateDict};
+    use tch::nn::VarStore;
+    use tch::{Device, Kind};
+
+    /// A model with the two parameters of the SoVITS `enc_p.ssl_proj` convolution, built under the
+    /// reference's path names as model code builds them.
+    fn ssl_proj_model() -> VarStore {
+        let store = VarStore::new(Device::Cpu);
+        let projection = store.root() / "enc_p" / "ssl_proj";
+        let _weight = projection.zeros("weight", &[32, 768, 1]);
+        let _bias = projection.zeros("bias", &[32]);
+        store
+    }
+
+    #[test]
+    fn var_store_takes_the_reference_names_from_the_sovits_pth() {
+        let mut store = ssl_proj_model();
+        let weights =
+            StateDict::load(&golden("ckpt/tiny_s2G_v2.pth"), &LoadOptions::default()).unwrap();
+        let reference = golden_weights("sovits/sovits_v2_tiny.safetensors");
+        let rest_of_the_model = AllowedKeys {
+            missing: &[],
+            unexpected: &["*"],
+        };
+
+        let report = load_into(&mut store, &weights, &rest_of_the_model).unwrap();
+
+        assert_eq!(report.loaded, 2);
+        assert_eq!(report.unexpected.len(), 527);
+        let loaded = &store.variables()["enc_p.ssl_proj.weight"];
+        assert_eq!(loaded.kind(), Kind::Float);
+        let values = Vec::<f32>::try_from(loaded.flatten(0, -1)).unwrap();
+        assert_eq!(
+            values,
+            reference["enc_p.ssl_proj.weight"].to_f32_vec().unwrap()
+        );
+    }
+
+    #[test]
+    fn parameter_absent_from_the_file_is_named_unless_allowed() {
+        let mut store = ssl_proj_model();
+        let _posterior = (store.root() / "enc_q" / "pre").zeros("weight", &[4]);
+        let weights =
+            StateDict::load(&golden("ckpt/tiny_s2G_v2.pth"), &LoadOptions::default()).unwrap();
+        let strict = AllowedKeys {
+            missing: &[],
+            unexpected: &["*"],
+        };
+        let without_posterior = AllowedKeys {
+            missing: &["enc_q."],
+            unexpected: &["*"],
+        };
+
+        let error = load_into(&mut store, &weights, &strict).unwrap_err();
+        let report = load_into(&mut store, &weights, &without_posterior).unwrap();
+
+        assert_eq!(error.code(), "missing_parameter");
+        assert!(
+            error
+                .to_string()
+                .ends_with("tiny_s2G_v2.pth: missing parameter enc_q.pre.weight"),
+            "{error}"
+        );
+        assert_eq!(report.missing, vec!["enc_q.pre.weight"]);
+    }
+
+    #[test]
+    fn weights_load_in_half_precision_when_asked() {
+        let options = LoadOptions {
+            float_dtype: FloatDtype::F16,
+            ..LoadOptions::default()
+        };
+
+        let weights = StateDict::load(&golden("hf/chinese-roberta-tiny"), &options).unwrap();
+
+        let embeddings = weights
+            .require("bert.embeddings.word_embeddings.weight")
+            .unwrap();
+        assert_eq!(embeddings.kind(), Kind::Half);
+        assert_eq!(embeddings.size(), vec![284, 64]);
+        assert_eq!(
+            weights.require("nope").unwrap_err().code(),
+            "missing_parameter"
+        );
+    }
 
     #[test]
     fn state_dict_upcasts_fp16_exactly() {

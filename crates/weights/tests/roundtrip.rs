@@ -318,3 +318,39 @@ fn written_files_load_in_pytorch_as_gpt_sovits_loads_them() {
     assert_eq!(gpt["config"], read_golden("ckpt/tiny_s1_v2.ckpt").1);
     assert_weights_match("gpt", gpt, &written.gpt);
 }
+
+#[test]
+fn v3_marker_is_reported_and_refused_for_training() {
+    let written = write_all();
+    let mut bytes = std::fs::read(&written.sovits_v2).unwrap();
+    bytes[..2].copy_from_slice(b"02");
+    let path = written.sovits_v2.with_file_name("v3.pth");
+    std::fs::write(&path, bytes).unwrap();
+
+    let inspection = inspect(&path).unwrap();
+    let error = inspection.ensure_trainable().unwrap_err();
+
+    assert_eq!(inspection.version.as_deref(), Some("v3"));
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "{}: a v3 SoVITS file; this version trains v2",
+            path.display()
+        )
+    );
+}
+
+#[test]
+fn legacy_torch_format_is_named() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("old.pth");
+    std::fs::write(&path, b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19.").unwrap();
+
+    let error = inspect(&path).unwrap_err();
+
+    assert_eq!(error.code(), "unsupported_version");
+    assert!(
+        error.to_string().contains("legacy (PyTorch < 1.6)"),
+        "{error}"
+    );
+}
