@@ -180,7 +180,8 @@ fn run_wait_streams_events_and_exits_non_zero_unless_completed() {
         &["--json", "stage", "run", "waits", "audio_slice", "--wait"],
     );
 
-    // No stage is implemented in this build yet: the run fails with not_implemented.
+    // The experiment has no recordings, so slicing cannot succeed: today because no stage is
+    // registered in this binary (not_implemented), later because there is nothing to slice.
     assert_eq!(output.status.code(), Some(3));
     let lines: Vec<Value> = String::from_utf8_lossy(&output.stdout)
         .lines()
@@ -191,7 +192,9 @@ fn run_wait_streams_events_and_exits_non_zero_unless_completed() {
     assert_eq!(lines[1]["type"], "snapshot");
     let last = lines.last().unwrap();
     assert_eq!(last["type"], "failed");
-    assert_eq!(last["error"]["code"], "not_implemented");
+    assert!(last["error"]["code"]
+        .as_str()
+        .is_some_and(|code| !code.is_empty()));
     let terminal = lines
         .iter()
         .filter(|line| {
@@ -226,7 +229,9 @@ fn run_without_wait_returns_and_the_run_goes_on_in_the_background() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(stage["status"], "failed");
-    assert_eq!(stage["error"]["code"], "not_implemented");
+    assert!(stage["error"]["message"]
+        .as_str()
+        .is_some_and(|message| !message.is_empty()));
 
     let watched = gsv(dir.path(), &["stage", "watch", "background", "audio_slice"]);
     assert_eq!(

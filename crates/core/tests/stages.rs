@@ -116,6 +116,11 @@ fn completed_stage_records_params_result_artifacts_and_timings() {
         info.finished_at.unwrap(),
     );
     assert!(queued <= started && started <= finished);
+    let dir = env.engine.get_experiment("record").unwrap().experiment.dir;
+    let log = std::fs::read_to_string(std::path::Path::new(&dir).join("logs/audio_slice-1.log"));
+    let log = log.expect("one log file per run");
+    assert!(log.contains("test stage audio_slice in mode ok"), "{log}");
+    assert!(log.trim_end().ends_with("run ended: completed"), "{log}");
 }
 
 #[test]
