@@ -197,6 +197,12 @@ fn detect_kind_from_names(infos: &[TensorInfo]) -> ModelKind {
         ModelKind::SovitsDiscriminator
     } else if contains("ar_text_embedding.") && contains("ar_audio_embedding.") {
         ModelKind::Gpt
+    } else if has("bert.embeddings.") || has("embeddings.word_embeddings.") {
+        ModelKind::Bert
+    } else if contains("feature_extractor.conv_layers.") && contains("pos_conv_embed.") {
+        ModelKind::Hubert
+    } else if contains("encoder.conv1.") && contains("decoder.embed_tokens.") {
+        ModelKind::WhisperHuggingFace
     } else {
         ModelKind::Unknown
     }

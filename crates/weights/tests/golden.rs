@@ -297,3 +297,14 @@ fn hubert_keeps_the_legacy_weight_norm_names() {
     );
     assert_eq!(weights.len(), 51);
 }
+
+#[test]
+fn bare_huggingface_bins_are_recognised_by_their_names() {
+    let hubert = inspect(&golden("hf/chinese-hubert-tiny/pytorch_model.bin")).unwrap();
+    let bert = inspect(&golden("hf/chinese-roberta-tiny/model.safetensors")).unwrap();
+
+    assert_eq!(hubert.kind, ModelKind::Hubert);
+    assert_eq!(hubert.config, None);
+    assert_eq!(bert.kind, ModelKind::Bert);
+    assert_eq!(bert.container, Container::Safetensors);
+}
