@@ -899,8 +899,13 @@ fn record_messages(
     if !still_ours(tx, run)? {
         return Ok(());
     }
-    let (experiment_id, kind, attempt) = (&run.experiment_id, run.kind, run.attempt);
-    for message in messages {
+
+    // Only the last progress of a batch becomes an event, so a stage that reports every few
+    // milliseconds does not flood the UI; every loss value is still stored as a metric.
+    let last_progress = messages
+        .iter()
+        .rposition(|message| matches!(message, WorkerMessage::Progress { .. }));
+    for (index, message) in messages.iter().enumerate() {
         let body = match message.clone() {
             WorkerMessage::Progress {
                 step,
@@ -908,26 +913,11 @@ fn record_messages(
                 total,
                 losses,
             } => {
-                for (name, value) in &losses {
-                    let point = MetricPoint {
-                        step,
-                        epoch,
-                        name: name.clone(),
-                        value: *value,
-                        time: now_ms(),
-                    };
-                    store::insert_metric(tx, experiment_id, kind, attempt, &point)?;
+                store_losses(tx, run, step, epoch, &losses)?;
+                if Some(index) != last_progress {
+                    continue;
                 }
-                let fraction = total
-                    .filter(|total| *total > 0)
-                    .map(|total| (step as f64 / total as f64).min(1.0));
-                EventBody::Progress {
-                    step,
-                    epoch,
-                    total,
-                    fraction,
-                    losses,
-                }
+                progress_event(step, epoch, total, losses)
             }
             WorkerMessage::Metric {
                 name,
@@ -942,7 +932,7 @@ fn record_messages(
                     value,
                     time: now_ms(),
                 };
-                store::insert_metric(tx, experiment_id, kind, attempt, &point)?;
+                store::insert_metric(tx, &run.experiment_id, run.kind, run.attempt, &point)?;
                 EventBody::Metric {
                     name,
                     value,
@@ -956,9 +946,47 @@ fn record_messages(
             | WorkerMessage::Error { .. }
             | WorkerMessage::Cancelled => continue,
         };
-        store::insert_event(tx, experiment_id, Some(kind), attempt, &body)?;
+        store::insert_event(tx, &run.experiment_id, Some(run.kind), run.attempt, &body)?;
     }
     Ok(())
+}
+
+fn store_losses(
+    tx: &Transaction<'_>,
+    run: &ClaimedRun,
+    step: u64,
+    epoch: Option<u32>,
+    losses: &BTreeMap<String, f64>,
+) -> Result<()> {
+    for (name, value) in losses {
+        let point = MetricPoint {
+            step,
+            epoch,
+            name: name.clone(),
+            value: *value,
+            time: now_ms(),
+        };
+        store::insert_metric(tx, &run.experiment_id, run.kind, run.attempt, &point)?;
+    }
+    Ok(())
+}
+
+fn progress_event(
+    step: u64,
+    epoch: Option<u32>,
+    total: Option<u64>,
+    losses: BTreeMap<String, f64>,
+) -> EventBody {
+    let fraction = total
+        .filter(|total| *total > 0)
+        .map(|total| (step as f64 / total as f64).min(1.0));
+    EventBody::Progress {
+        step,
+        epoch,
+        total,
+        fraction,
+        losses,
+    }
 }
 
 fn still_ours(tx: &Transaction<'_>, run: &ClaimedRun) -> Result<bool> {

@@ -340,7 +340,12 @@ fn events_arrive_in_order_with_exactly_one_terminal_event() {
             _ => None,
         })
         .collect();
-    assert_eq!(progress_steps, vec![1, 2, 3, 4]);
+    // Progress reported faster than it is recorded is coalesced; its order is kept.
+    assert!(
+        progress_steps.windows(2).all(|pair| pair[0] < pair[1]),
+        "{progress_steps:?}"
+    );
+    assert_eq!(progress_steps.last(), Some(&4));
     assert_eq!(
         kinds.iter().filter(|kind| **kind == "checkpoint").count(),
         2
@@ -477,4 +482,43 @@ fn a_worker_that_cannot_start_fails_the_stage() {
         .unwrap()
         .message
         .starts_with("cannot start the worker program"));
+}
+
+#[test]
+fn fast_progress_is_coalesced_but_every_loss_is_stored() {
+    let env = TestEnv::new();
+    let detail = env.create("fast");
+    set_behaviour(
+        &detail,
+        json!({ "audio_slice": { "steps": 2000, "step_ms": 0 } }),
+    );
+    let subscription = env.engine.subscribe("fast", "audio_slice").unwrap();
+
+    execute(&env.engine, "fast", AudioSlice);
+    let run = collect_run(&subscription);
+    let stored = env
+        .engine
+        .subscribe("fast", "audio_slice")
+        .unwrap()
+        .recv()
+        .unwrap();
+
+    let progress_events = run
+        .iter()
+        .filter(|event| kind_of(event) == "progress")
+        .count();
+    let EventBody::Snapshot { metrics, .. } = stored.body else {
+        panic!()
+    };
+    assert_eq!(metrics.len(), 2000);
+    assert!(progress_events < 2000, "{progress_events} progress events");
+    let last_progress = run
+        .iter()
+        .rev()
+        .find(|event| kind_of(event) == "progress")
+        .unwrap();
+    let EventBody::Progress { step, fraction, .. } = last_progress.body else {
+        panic!()
+    };
+    assert_eq!((step, fraction), (2000, Some(1.0)));
 }
