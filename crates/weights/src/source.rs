@@ -116,6 +116,9 @@ impl WeightFile {
         Self::open_torch(path, path, None)
     }
 
+    // Limitation: sharded HuggingFace checkpoints (`*.index.json` with several weight files) are
+    // not read; the models GPT-SoVITS uses (chinese-roberta-wwm-ext-large, chinese-hubert-base,
+    // Whisper up to large) ship as one file.
     fn open_folder(folder: &Path) -> Result<Self> {
         let config_path = folder.join("config.json");
         let config = read_json(&config_path)?;
