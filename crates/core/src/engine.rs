@@ -227,6 +227,7 @@ impl Engine {
 
         let db_path = config.data_dir.join(DATABASE_FILE);
         let conn = store::open(&db_path)?;
+        crate::owner::sweep_dead(&locks_dir);
         let owner = OwnerLock::acquire(&locks_dir)?;
         let start_seq = store::last_event_seq(&conn)?;
 

@@ -89,6 +89,21 @@ pub(crate) fn is_alive(locks_dir: &Path, owner_id: &str) -> bool {
     }
 }
 
+/// Removes the lock files of owners that are gone (processes that crashed with no run left to
+/// recover, which would otherwise leave their file forever).
+pub(crate) fn sweep_dead(locks_dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(locks_dir) else {
+        return;
+    };
+    for entry in entries.filter_map(|entry| entry.ok()) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(owner_id) = name.strip_suffix(".lock") {
+            // Checking a dead owner removes its file.
+            is_alive(locks_dir, owner_id);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,6 +117,19 @@ mod tests {
         assert!(is_alive(dir.path(), &id));
         drop(lock);
         assert!(!is_alive(dir.path(), &id));
+    }
+
+    #[test]
+    fn sweep_removes_only_dead_owners_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let live = OwnerLock::acquire(dir.path()).unwrap();
+        let dead_path = lock_path(dir.path(), &uuid::Uuid::new_v4().to_string());
+        std::fs::write(&dead_path, b"").unwrap();
+
+        sweep_dead(dir.path());
+
+        assert!(!dead_path.exists());
+        assert!(lock_path(dir.path(), live.id()).exists());
     }
 
     #[test]

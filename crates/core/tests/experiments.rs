@@ -341,3 +341,29 @@ fn delete_while_running_cancels_first() {
     let run = common::collect_run(&events);
     assert_eq!(common::kind_of(run.last().unwrap()), "cancelled");
 }
+
+#[test]
+fn a_folder_that_cannot_be_removed_is_reported_and_the_rows_are_gone() {
+    let env = TestEnv::new();
+    let detail = env.create("stuck");
+    let dir = Path::new(&detail.experiment.dir);
+    // A file where the folder should be: removing it as a folder fails.
+    std::fs::remove_dir_all(dir).unwrap();
+    std::fs::write(dir, b"not a folder").unwrap();
+
+    let outcome = env.engine.delete_experiment("stuck").unwrap();
+
+    assert!(!outcome.folder_removed);
+    assert!(outcome.folder_error.unwrap().starts_with("cannot remove"));
+    assert_eq!(
+        env.engine.get_experiment("stuck").unwrap_err().code(),
+        "not_found"
+    );
+    assert_eq!(
+        env.engine
+            .list_experiments(&ListQuery::default())
+            .unwrap()
+            .total,
+        0
+    );
+}
