@@ -197,7 +197,9 @@ report = {}
 for label, path in (("sovits_v2", sys.argv[2]), ("sovits_v2pro", sys.argv[3])):
     d = load_sovits(path)
     hps = d["config"]
+    hps["model"]["semantic_frame_rate"] = "25hz"
     report[label] = {
+        "item_access": [hps["data"]["filter_length"], hps["model"]["semantic_frame_rate"]],
         "config_class": type(hps).__module__ + "." + type(hps).__name__,
         "model_version": hps.model.version,
         "spec_channels": hps.data.filter_length // 2 + 1,
@@ -227,6 +229,9 @@ class HParams:
 
     def __getitem__(self, key):
         return getattr(self, key)
+
+    def __setitem__(self, key, value):
+        setattr(self, key, value)
 "#;
 
 fn venv_python() -> Option<PathBuf> {
@@ -298,6 +303,7 @@ fn written_files_load_in_pytorch_as_gpt_sovits_loads_them() {
     assert_eq!(sovits["config_class"], "utils.HParams");
     assert_eq!(sovits["model_version"], "v2");
     assert_eq!(sovits["spec_channels"], 1025);
+    assert_eq!(sovits["item_access"], serde_json::json!([2048, "25hz"]));
     assert_eq!(sovits["segment_frames"], 32);
     assert!(sovits["model_kwargs"]
         .as_array()
