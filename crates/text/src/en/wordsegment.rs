@@ -1,7 +1,9 @@
 //! English word segmentation with unigram and bigram counts (wordsegment 1.3.1), used by the
 //! reference to split unknown compounds (`tonegative` → `to negative`).
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 /// `unigrams.txt`: word and count.
@@ -63,44 +65,66 @@ fn score(word: &str, previous: Option<&str>) -> f64 {
     }
 }
 
-/// A scored segmentation.
-type Scored = (f64, Vec<String>);
+/// A scored segmentation, shared between the memo and the candidates that extend it.
+type Scored = Rc<(f64, Vec<String>)>;
 
 /// Python's `max` over `(score, words)` tuples: the higher score, then the greater word list.
-fn is_better(candidate: &Scored, best: &Scored) -> bool {
+/// Candidates are compared as `(prefix, rest)` so that only the winner's list gets built.
+fn is_better(candidate: (f64, &str, &Scored), best: (f64, &str, &Scored)) -> bool {
     match candidate.0.partial_cmp(&best.0) {
-        Some(std::cmp::Ordering::Greater) => true,
-        Some(std::cmp::Ordering::Equal) => candidate.1 > best.1,
+        Some(Ordering::Greater) => true,
+        Some(Ordering::Equal) => {
+            let candidate_words =
+                std::iter::once(candidate.1).chain(candidate.2 .1.iter().map(String::as_str));
+            let best_words = std::iter::once(best.1).chain(best.2 .1.iter().map(String::as_str));
+            candidate_words.cmp(best_words) == Ordering::Greater
+        }
         _ => false,
     }
 }
 
-fn search(text: &str, previous: &str, memo: &mut HashMap<(String, String), Scored>) -> Scored {
+type Memo = HashMap<(String, String), Scored>;
+
+fn search(text: &str, previous: &str, memo: &mut Memo) -> Scored {
     if text.is_empty() {
-        return (0.0, Vec::new());
+        return Rc::new((0.0, Vec::new()));
     }
 
-    let mut best: Option<Scored> = None;
+    let mut best: Option<(f64, &str, Scored)> = None;
     for split in 1..=text.len().min(LIMIT) {
         let (prefix, suffix) = text.split_at(split);
         let prefix_score = score(prefix, Some(previous)).log10();
         let key = (suffix.to_string(), prefix.to_string());
         let rest = match memo.get(&key) {
-            Some(rest) => rest.clone(),
+            Some(rest) => Rc::clone(rest),
             None => {
                 let rest = search(suffix, prefix, memo);
-                memo.insert(key, rest.clone());
+                memo.insert(key, Rc::clone(&rest));
                 rest
             }
         };
-        let mut words = vec![prefix.to_string()];
-        words.extend(rest.1);
-        let candidate = (prefix_score + rest.0, words);
-        if best.as_ref().is_none_or(|b| is_better(&candidate, b)) {
-            best = Some(candidate);
+        let total = prefix_score + rest.0;
+        let wins = match &best {
+            None => true,
+            Some((best_total, best_prefix, best_rest)) => is_better(
+                (total, prefix, &rest),
+                (*best_total, best_prefix, best_rest),
+            ),
+        };
+        if wins {
+            best = Some((total, prefix, rest));
         }
     }
-    best.unwrap_or((0.0, Vec::new()))
+
+    match best {
+        Some((total, prefix, rest)) => {
+            let mut words = Vec::with_capacity(rest.1.len() + 1);
+            words.push(prefix.to_string());
+            words.extend(rest.1.iter().cloned());
+            Rc::new((total, words))
+        }
+        None => Rc::new((0.0, Vec::new())),
+    }
 }
 
 /// `wordsegment.segment`: lower-case letters and digits only, cut into the likeliest words.
@@ -116,14 +140,15 @@ pub(crate) fn segment(text: &str) -> Vec<String> {
     let mut memo = HashMap::new();
     for chunk in clean.as_bytes().chunks(CHUNK) {
         let chunk = std::str::from_utf8(chunk).unwrap_or_default();
-        let (_, mut chunk_words) = search(&format!("{prefix}{chunk}"), "<s>", &mut memo);
+        let mut chunk_words = search(&format!("{prefix}{chunk}"), "<s>", &mut memo)
+            .1
+            .clone();
         let keep = chunk_words.len().saturating_sub(5);
         prefix = chunk_words[keep..].concat();
         chunk_words.truncate(keep);
         words.extend(chunk_words);
     }
-    let (_, last_words) = search(&prefix, "<s>", &mut memo);
-    words.extend(last_words);
+    words.extend(search(&prefix, "<s>", &mut memo).1.iter().cloned());
     words
 }
 
