@@ -6,6 +6,7 @@
 //! anything else stops the interpretation with an error naming what was asked for. Nothing is
 //! ever called: "applying" an allowed global only builds a [`PickleValue`].
 
+mod opcodes;
 mod read;
 mod value;
 mod write;

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use super::opcodes::*;
 use super::value::{PickleValue, TensorRef};
 use crate::dtype::Dtype;
 use crate::error::{Result, WeightsError};
@@ -94,7 +95,7 @@ impl<'a> Machine<'a> {
         loop {
             let opcode_position = self.position;
             let opcode = self.take_byte()?;
-            if opcode == b'.' {
+            if opcode == STOP {
                 return self.pop();
             }
             self.step(opcode)
@@ -104,67 +105,65 @@ impl<'a> Machine<'a> {
 
     fn step(&mut self, opcode: u8) -> Result<()> {
         match opcode {
-            0x80 => self.protocol(),
-            b'c' => self.global(),
-            b'q' => {
-                let index = self.take_byte()?;
-                self.memo_put(u32::from(index))
-            }
-            b'r' => {
-                let index = self.take_u32()?;
-                self.memo_put(index)
-            }
-            b'h' => {
-                let index = self.take_byte()?;
-                self.memo_get(u32::from(index))
-            }
-            b'j' => {
-                let index = self.take_u32()?;
-                self.memo_get(index)
-            }
-            b'(' => {
+            PROTO => self.protocol(),
+            GLOBAL => self.global(),
+            BINPUT | LONG_BINPUT | BINGET | LONG_BINGET => self.memo(opcode),
+            MARK => {
                 self.marks.push(self.stack.len());
                 Ok(())
             }
-            b'}' => self.push(Node::Dict(Vec::new())),
-            b']' => self.push(Node::List(Vec::new())),
-            b')' => self.push(Node::Tuple(Vec::new())),
-            b't' => {
-                let items = self.pop_to_mark()?;
-                self.push(Node::Tuple(items))
-            }
-            0x85..=0x87 => self.small_tuple(usize::from(opcode - 0x84)),
-            b's' => self.set_item(),
-            b'u' => self.set_items(),
-            b'a' => self.append(),
-            b'e' => self.appends(),
-            b'X' => self.unicode(),
-            b'J' => {
-                let bytes = self.take::<4>()?;
-                self.push(Node::Int(i32::from_le_bytes(bytes).into()))
-            }
-            b'K' => {
-                let byte = self.take_byte()?;
-                self.push(Node::Int(byte.into()))
-            }
-            b'M' => {
-                let bytes = self.take::<2>()?;
-                self.push(Node::Int(u16::from_le_bytes(bytes).into()))
-            }
-            0x8a => self.long1(),
-            b'G' => {
-                let bytes = self.take::<8>()?;
-                self.push(Node::Float(f64::from_be_bytes(bytes)))
-            }
-            0x88 => self.push(Node::Bool(true)),
-            0x89 => self.push(Node::Bool(false)),
-            b'N' => self.push(Node::None),
-            b'R' => self.reduce(),
-            0x81 => self.new_object(),
-            b'b' => self.build(),
-            b'Q' => self.persistent_id(),
+            EMPTY_DICT => self.push(Node::Dict(Vec::new())),
+            EMPTY_LIST => self.push(Node::List(Vec::new())),
+            TUPLE | EMPTY_TUPLE | TUPLE1 | TUPLE2 | TUPLE3 => self.tuple(opcode),
+            SETITEM => self.set_item(),
+            SETITEMS => self.set_items(),
+            APPEND => self.append(),
+            APPENDS => self.appends(),
+            BINUNICODE => self.unicode(),
+            BININT | BININT1 | BININT2 | LONG1 | BINFLOAT => self.number(opcode),
+            NEWTRUE => self.push(Node::Bool(true)),
+            NEWFALSE => self.push(Node::Bool(false)),
+            NONE => self.push(Node::None),
+            REDUCE => self.reduce(),
+            NEWOBJ => self.new_object(),
+            BUILD => self.build(),
+            BINPERSID => self.persistent_id(),
             _ => Err(self.malformed(format!("unsupported opcode {}", describe_opcode(opcode)))),
         }
+    }
+
+    fn memo(&mut self, opcode: u8) -> Result<()> {
+        let index = match opcode {
+            BINPUT | BINGET => u32::from(self.take_byte()?),
+            _ => self.take_u32()?,
+        };
+        if matches!(opcode, BINPUT | LONG_BINPUT) {
+            self.memo_put(index)
+        } else {
+            self.memo_get(index)
+        }
+    }
+
+    fn tuple(&mut self, opcode: u8) -> Result<()> {
+        let items = match opcode {
+            TUPLE => self.pop_to_mark()?,
+            EMPTY_TUPLE => Vec::new(),
+            TUPLE1 => self.pop_last(1)?,
+            TUPLE2 => self.pop_last(2)?,
+            _ => self.pop_last(3)?,
+        };
+        self.push(Node::Tuple(items))
+    }
+
+    fn number(&mut self, opcode: u8) -> Result<()> {
+        let node = match opcode {
+            BININT => Node::Int(i32::from_le_bytes(self.take::<4>()?).into()),
+            BININT1 => Node::Int(self.take_byte()?.into()),
+            BININT2 => Node::Int(u16::from_le_bytes(self.take::<2>()?).into()),
+            LONG1 => Node::Int(self.long1()?),
+            _ => Node::Float(f64::from_be_bytes(self.take::<8>()?)),
+        };
+        self.push(node)
     }
 
     fn protocol(&mut self) -> Result<()> {
@@ -205,13 +204,13 @@ impl<'a> Machine<'a> {
         Ok(())
     }
 
-    fn small_tuple(&mut self, count: usize) -> Result<()> {
+    /// Pops the last `count` values, without crossing a MARK.
+    fn pop_last(&mut self, count: usize) -> Result<Vec<usize>> {
         let floor = self.marks.last().copied().unwrap_or(0);
         if self.stack.len() < floor + count {
             return Err(self.malformed("a tuple of more items than the stack holds"));
         }
-        let items = self.stack.split_off(self.stack.len() - count);
-        self.push(Node::Tuple(items))
+        Ok(self.stack.split_off(self.stack.len() - count))
     }
 
     fn set_item(&mut self) -> Result<()> {
@@ -267,7 +266,7 @@ impl<'a> Machine<'a> {
         self.push(Node::Str(text))
     }
 
-    fn long1(&mut self) -> Result<()> {
+    fn long1(&mut self) -> Result<i64> {
         let length = usize::from(self.take_byte()?);
         let bytes = self.take_slice(length)?;
         if length > 8 {
@@ -280,7 +279,7 @@ impl<'a> Machine<'a> {
         };
         let mut wide = [fill; 8];
         wide[..length].copy_from_slice(bytes);
-        self.push(Node::Int(i64::from_le_bytes(wide)))
+        Ok(i64::from_le_bytes(wide))
     }
 
     fn reduce(&mut self) -> Result<()> {

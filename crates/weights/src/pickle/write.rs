@@ -5,6 +5,7 @@
 
 use serde_json::Value;
 
+use super::opcodes::*;
 use crate::dtype::Dtype;
 
 /// Builds a pickle opcode by opcode. Every method leaves exactly one new value on the pickle
@@ -23,50 +24,52 @@ impl Default for PickleWriter {
 impl PickleWriter {
     /// Starts a protocol-2 pickle.
     pub fn new() -> Self {
-        Self { out: vec![0x80, 2] }
+        Self {
+            out: vec![PROTO, 2],
+        }
     }
 
     /// Ends the pickle (the top of the stack is the result) and returns its bytes.
     pub fn finish(mut self) -> Vec<u8> {
-        self.out.push(b'.');
+        self.out.push(STOP);
         self.out
     }
 
     /// Pushes `None`.
     pub fn none(&mut self) {
-        self.out.push(b'N');
+        self.out.push(NONE);
     }
 
     /// Pushes a bool.
     pub fn bool(&mut self, flag: bool) {
-        self.out.push(if flag { 0x88 } else { 0x89 });
+        self.out.push(if flag { NEWTRUE } else { NEWFALSE });
     }
 
     /// Pushes an integer in the shortest encoding.
     pub fn int(&mut self, value: i64) {
         if let Ok(small) = u8::try_from(value) {
-            self.out.extend([b'K', small]);
+            self.out.extend([BININT1, small]);
         } else if let Ok(medium) = u16::try_from(value) {
-            self.out.push(b'M');
+            self.out.push(BININT2);
             self.out.extend(medium.to_le_bytes());
         } else if let Ok(word) = i32::try_from(value) {
-            self.out.push(b'J');
+            self.out.push(BININT);
             self.out.extend(word.to_le_bytes());
         } else {
-            self.out.extend([0x8a, 8]);
+            self.out.extend([LONG1, 8]);
             self.out.extend(value.to_le_bytes());
         }
     }
 
     /// Pushes a float.
     pub fn float(&mut self, value: f64) {
-        self.out.push(b'G');
+        self.out.push(BINFLOAT);
         self.out.extend(value.to_be_bytes());
     }
 
     /// Pushes a string.
     pub fn str(&mut self, text: &str) {
-        self.out.push(b'X');
+        self.out.push(BINUNICODE);
         self.out.extend((text.len() as u32).to_le_bytes());
         self.out.extend(text.as_bytes());
     }
@@ -74,63 +77,63 @@ impl PickleWriter {
     /// Pushes a tuple of integers (a shape or a stride).
     pub fn int_tuple(&mut self, values: &[usize]) {
         if values.is_empty() {
-            self.out.push(b')');
+            self.out.push(EMPTY_TUPLE);
             return;
         }
-        self.out.push(b'(');
+        self.out.push(MARK);
         for &value in values {
             self.int(value as i64);
         }
-        self.out.push(b't');
+        self.out.push(TUPLE);
     }
 
     /// Pushes an empty plain dict; fill it with [`Self::set_item`].
     pub fn begin_dict(&mut self) {
-        self.out.push(b'}');
+        self.out.push(EMPTY_DICT);
     }
 
     /// Pushes an empty `collections.OrderedDict()`; fill it with [`Self::set_item`].
     pub fn begin_ordered_dict(&mut self) {
         self.global("collections", "OrderedDict");
-        self.out.extend([b')', b'R']);
+        self.out.extend([EMPTY_TUPLE, REDUCE]);
     }
 
     /// Pushes a new `utils.HParams` and its empty attribute dict; fill the dict with
     /// [`Self::set_item`] and close with [`Self::end_hparams`].
     pub fn begin_hparams(&mut self) {
         self.global("utils", "HParams");
-        self.out.extend([b')', 0x81, b'}']);
+        self.out.extend([EMPTY_TUPLE, NEWOBJ, EMPTY_DICT]);
     }
 
     /// Sets the attribute dict on the HParams below it (`BUILD`).
     pub fn end_hparams(&mut self) {
-        self.out.push(b'b');
+        self.out.push(BUILD);
     }
 
     /// Pops a key and a value and stores them in the dict below them.
     pub fn set_item(&mut self) {
-        self.out.push(b's');
+        self.out.push(SETITEM);
     }
 
     /// Pushes a tensor view over a storage record, as `_rebuild_tensor_v2` takes it.
     pub fn tensor(&mut self, storage_key: &str, dtype: Dtype, numel: usize, shape: &[usize]) {
         self.global("torch._utils", "_rebuild_tensor_v2");
-        self.out.push(b'(');
+        self.out.push(MARK);
 
-        self.out.push(b'(');
+        self.out.push(MARK);
         self.str("storage");
         self.global("torch", dtype.torch_storage_class());
         self.str(storage_key);
         self.str("cpu");
         self.int(numel as i64);
-        self.out.extend([b't', b'Q']);
+        self.out.extend([TUPLE, BINPERSID]);
 
         self.int(0);
         self.int_tuple(shape);
         self.int_tuple(&contiguous_strides(shape));
         self.bool(false);
         self.begin_ordered_dict();
-        self.out.extend([b't', b'R']);
+        self.out.extend([TUPLE, REDUCE]);
     }
 
     /// Pushes a JSON value. Objects become `utils.HParams` when `objects_as_hparams` is set
@@ -171,19 +174,19 @@ impl PickleWriter {
     }
 
     fn json_list(&mut self, items: &[Value], objects_as_hparams: bool) {
-        self.out.push(b']');
+        self.out.push(EMPTY_LIST);
         if items.is_empty() {
             return;
         }
-        self.out.push(b'(');
+        self.out.push(MARK);
         for item in items {
             self.json(item, objects_as_hparams);
         }
-        self.out.push(b'e');
+        self.out.push(APPENDS);
     }
 
     fn global(&mut self, module: &str, name: &str) {
-        self.out.push(b'c');
+        self.out.push(GLOBAL);
         self.out.extend(module.as_bytes());
         self.out.push(b'\n');
         self.out.extend(name.as_bytes());
