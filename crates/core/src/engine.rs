@@ -509,21 +509,12 @@ impl Engine {
         })
     }
 
-    /// Every event recorded from now on, of every experiment and stage (for the app to forward
-    /// to its window).
-    pub fn subscribe_all(&self) -> Subscription {
-        let subscribed = self.shared().bus.subscribe(Filter::All, || {
+    /// Every event recorded from now on, of every experiment and stage, from every process
+    /// sharing the data folder (for the app to forward to its window).
+    pub fn subscribe_all(&self) -> Result<Subscription> {
+        self.shared().bus.subscribe(Filter::All, || {
             let seq = store::last_event_seq(&self.shared().conn())?;
             Ok::<_, Error>((seq, Vec::new()))
-        });
-        subscribed.unwrap_or_else(|err| {
-            // Reading one number failed: fall back to what the bus delivered so far.
-            log::warn!("subscribe_all: {err}");
-            let seq = self.shared().bus.delivered_seq();
-            self.shared()
-                .bus
-                .subscribe(Filter::All, || Ok::<_, Error>((seq, Vec::new())))
-                .unwrap_or_else(|never: Error| unreachable!("{never}"))
         })
     }
 }

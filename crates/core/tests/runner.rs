@@ -296,7 +296,7 @@ fn another_process_sees_events_and_can_cancel() {
     );
     let other = common::open(env.dir.path());
     let remote_events = other.subscribe("watched", "audio_slice").unwrap();
-    let all_events = other.subscribe_all();
+    let all_events = other.subscribe_all().unwrap();
 
     execute(&env.engine, "watched", AudioSlice);
     wait_for(
