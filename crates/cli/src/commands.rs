@@ -171,6 +171,9 @@ fn stage(command: StageCommand, json: bool) -> Result<ExitCode> {
     let engine = open_engine()?;
     match command {
         StageCommand::Run(args) => {
+            // Limitation: Ctrl-C here ends this process and its worker without a cancel; the
+            // stage is then recorded as failed (interrupted) by the next engine that looks (the
+            // app within a second, or the next `gsv` command).
             let outcome = execute(&engine, &args)?;
             print_outcome(&outcome, json);
             follow(
