@@ -33,6 +33,24 @@ impl ClipNormalizer {
         }
     }
 
+    /// The int16 values written for `samples`, appended to `output`. Same values as
+    /// [`ClipNormalizer::apply`], with the branches taken once per block so the loop vectorises.
+    pub fn apply_block(&self, samples: &[f32], output: &mut Vec<i16>) {
+        if self.peak == 0.0 {
+            output.resize(output.len() + samples.len(), 0);
+        } else if self.peak > 1.0 {
+            let peak = self.peak;
+            output.extend(samples.iter().map(|&s| self.mix(s / peak)));
+        } else {
+            output.extend(samples.iter().map(|&s| self.mix(s)));
+        }
+    }
+
+    fn mix(&self, value: f32) -> i16 {
+        let mixed = value / self.peak * self.normalized_gain + self.original_gain * value;
+        (mixed * 32767.0) as i16
+    }
+
     /// The int16 value written for the sample `sample`.
     pub fn apply(&self, sample: f32) -> i16 {
         if self.peak == 0.0 {
@@ -57,6 +75,7 @@ pub(crate) struct AtomicClipWriter {
     temp_path: PathBuf,
     writer: Option<hound::WavWriter<BufWriter<File>>>,
     peak: i32,
+    converted: Vec<i16>,
 }
 
 impl AtomicClipWriter {
@@ -76,18 +95,37 @@ impl AtomicClipWriter {
             temp_path,
             writer: Some(writer),
             peak: 0,
+            converted: Vec::new(),
         })
     }
 
-    pub(crate) fn write(&mut self, samples: impl Iterator<Item = i16>) -> Result<()> {
+    /// Normalises a block of samples and appends it.
+    pub(crate) fn write_block(&mut self, block: &[f32], normalizer: &ClipNormalizer) -> Result<()> {
+        let mut converted = std::mem::take(&mut self.converted);
+        converted.clear();
+        normalizer.apply_block(block, &mut converted);
+        let written = self.write(&converted);
+        self.converted = converted;
+        written
+    }
+
+    /// Appends int16 samples.
+    pub(crate) fn write(&mut self, samples: &[i16]) -> Result<()> {
         let writer = self.writer.as_mut().expect("writer is open until finish");
-        for sample in samples {
-            self.peak = self.peak.max(i32::from(sample).abs());
-            writer
-                .write_sample(sample)
-                .map_err(|e| hound_error(&self.temp_path, e))?;
+        let block_peak = samples
+            .iter()
+            .map(|&s| i32::from(s).abs())
+            .max()
+            .unwrap_or(0);
+        self.peak = self.peak.max(block_peak);
+        // hound's 16-bit block writer fills a reused buffer and writes it in one call.
+        let mut block_writer = writer.get_i16_writer(samples.len() as u32);
+        for &sample in samples {
+            block_writer.write_sample(sample);
         }
-        Ok(())
+        block_writer
+            .flush()
+            .map_err(|e| hound_error(&self.temp_path, e))
     }
 
     /// Completes the file and moves it to its final name; returns the largest absolute sample.
@@ -148,7 +186,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.wav");
         let mut writer = AtomicClipWriter::create(path.clone()).unwrap();
-        writer.write([1i16, -300, 2].into_iter()).unwrap();
+        writer.write(&[1i16, -300, 2]).unwrap();
         assert!(!path.exists());
         assert_eq!(writer.finish().unwrap(), 300);
         let read: Vec<i16> = hound::WavReader::open(&path)

@@ -13,13 +13,15 @@ use rubato::{
     Resampler, SincFixedIn, SincInterpolationParameters, SincInterpolationType, WindowFunction,
 };
 use serde::Serialize;
-use symphonia::core::audio::SampleBuffer;
+use symphonia::core::audio::{AudioBuffer, AudioBufferRef, Signal};
 use symphonia::core::codecs::{CodecType, Decoder, DecoderOptions, CODEC_TYPE_NULL};
+use symphonia::core::conv::FromSample;
 use symphonia::core::errors::Error as SymphoniaError;
 use symphonia::core::formats::{FormatOptions, FormatReader, Track};
 use symphonia::core::io::MediaSourceStream;
 use symphonia::core::meta::MetadataOptions;
 use symphonia::core::probe::Hint;
+use symphonia::core::sample::Sample;
 
 use crate::error::{AudioError, Result};
 
@@ -146,12 +148,7 @@ fn container_error(path: &Path, err: SymphoniaError) -> AudioError {
 impl OpenedAudio {
     /// Decodes the next packet of the audio track and appends its mono downmix to `mono`.
     /// Returns `false` at the end of the stream.
-    pub(crate) fn next_mono_block(
-        &mut self,
-        path: &Path,
-        scratch: &mut Option<SampleBuffer<f32>>,
-        mono: &mut Vec<f32>,
-    ) -> Result<bool> {
+    pub(crate) fn next_mono_block(&mut self, path: &Path, mono: &mut Vec<f32>) -> Result<bool> {
         loop {
             let packet = match self.format.next_packet() {
                 Ok(packet) => packet,
@@ -169,20 +166,7 @@ impl OpenedAudio {
 
             match self.decoder.decode(&packet) {
                 Ok(decoded) => {
-                    let needed = decoded.capacity() * decoded.spec().channels.count();
-                    if scratch
-                        .as_ref()
-                        .is_none_or(|buffer| buffer.capacity() < needed)
-                    {
-                        *scratch = Some(SampleBuffer::new(
-                            decoded.capacity() as u64,
-                            *decoded.spec(),
-                        ));
-                    }
-                    let buffer = scratch.as_mut().expect("scratch buffer was just allocated");
-                    let channels = decoded.spec().channels.count();
-                    buffer.copy_interleaved_ref(decoded);
-                    downmix_into(buffer.samples(), channels, mono);
+                    downmix_planar_into(&decoded, mono);
                     return Ok(true);
                 }
                 // A damaged packet is skipped, as ffmpeg skips it with a warning.
@@ -198,27 +182,57 @@ impl OpenedAudio {
 /// `f32le`), so mono is `0.70710677 * L + 0.70710677 * R` in float32, not the mean.
 const STEREO_TO_MONO_GAIN: f32 = std::f32::consts::FRAC_1_SQRT_2;
 
-/// Appends the mono downmix of interleaved frames as `ffmpeg -ac 1` to float does it for mono
-/// and stereo.
+/// Appends the mono downmix of a decoded packet, converting each sample to `f32` as symphonia
+/// does (`x / 2^(bits-1)` for integers), straight from the decoder's planar buffer.
+fn downmix_planar_into(decoded: &AudioBufferRef<'_>, mono: &mut Vec<f32>) {
+    match decoded {
+        AudioBufferRef::U8(buffer) => downmix_channels(buffer, mono),
+        AudioBufferRef::U16(buffer) => downmix_channels(buffer, mono),
+        AudioBufferRef::U24(buffer) => downmix_channels(buffer, mono),
+        AudioBufferRef::U32(buffer) => downmix_channels(buffer, mono),
+        AudioBufferRef::S8(buffer) => downmix_channels(buffer, mono),
+        AudioBufferRef::S16(buffer) => downmix_channels(buffer, mono),
+        AudioBufferRef::S24(buffer) => downmix_channels(buffer, mono),
+        AudioBufferRef::S32(buffer) => downmix_channels(buffer, mono),
+        AudioBufferRef::F32(buffer) => downmix_channels(buffer, mono),
+        AudioBufferRef::F64(buffer) => downmix_channels(buffer, mono),
+    }
+}
+
+/// The downmix of `ffmpeg -ac 1` to float for mono and stereo.
 ///
 /// Limitation: for more than two channels ffmpeg builds a matrix from the channel layout
 /// (centre, surround and LFE weighted differently); here such frames are averaged.
-fn downmix_into(interleaved: &[f32], channels: usize, mono: &mut Vec<f32>) {
+fn downmix_channels<S>(buffer: &AudioBuffer<S>, mono: &mut Vec<f32>)
+where
+    S: Sample,
+    f32: FromSample<S>,
+{
+    let channels = buffer.spec().channels.count();
+    let convert = |sample: &S| f32::from_sample(*sample);
     match channels {
-        0 | 1 => mono.extend_from_slice(interleaved),
-        2 => mono.extend(
-            interleaved
-                .chunks_exact(2)
-                .map(|frame| STEREO_TO_MONO_GAIN * frame[0] + STEREO_TO_MONO_GAIN * frame[1]),
-        ),
+        0 => {}
+        1 => mono.extend(buffer.chan(0).iter().map(convert)),
+        2 => {
+            let pairs = buffer.chan(0).iter().zip(buffer.chan(1));
+            mono.extend(pairs.map(|(left, right)| mix_stereo(convert(left), convert(right))));
+        }
         _ => {
+            let start = mono.len();
+            mono.extend(buffer.chan(0).iter().map(convert));
+            for channel in 1..channels {
+                for (sum, sample) in mono[start..].iter_mut().zip(buffer.chan(channel)) {
+                    *sum += convert(sample);
+                }
+            }
             let count = channels as f32;
-            mono.extend(interleaved.chunks_exact(channels).map(|frame| {
-                let sum = frame.iter().fold(0f32, |acc, &s| acc + s);
-                sum / count
-            }));
+            mono[start..].iter_mut().for_each(|sum| *sum /= count);
         }
     }
+}
+
+fn mix_stereo(left: f32, right: f32) -> f32 {
+    STEREO_TO_MONO_GAIN * left + STEREO_TO_MONO_GAIN * right
 }
 
 /// How a decode went.
@@ -245,7 +259,6 @@ pub fn decode_mono(
     let output_rate = target_rate.unwrap_or(source.sample_rate);
     let mut resampler = StreamResampler::new(source.sample_rate, output_rate)
         .map_err(|reason| AudioError::decode(path, reason))?;
-    let mut scratch = None;
     let mut mono = Vec::new();
     let mut output_samples = 0u64;
     let mut emit = |block: &[f32]| {
@@ -253,7 +266,7 @@ pub fn decode_mono(
         on_block(block)
     };
 
-    while audio.next_mono_block(path, &mut scratch, &mut mono)? {
+    while audio.next_mono_block(path, &mut mono)? {
         if is_cancelled() {
             return Err(AudioError::Cancelled);
         }
@@ -500,16 +513,38 @@ fn gcd(a: u32, b: u32) -> u32 {
 mod tests {
     use super::*;
 
+    fn planar(channels: &[&[f32]]) -> AudioBuffer<f32> {
+        use symphonia::core::audio::{Channels, SignalSpec};
+        let layout = [
+            Channels::FRONT_LEFT,
+            Channels::FRONT_RIGHT,
+            Channels::FRONT_CENTRE,
+        ];
+        let mask = layout[..channels.len()]
+            .iter()
+            .fold(Channels::empty(), |m, &c| m | c);
+        let frames = channels[0].len();
+        let mut buffer = AudioBuffer::new(frames as u64, SignalSpec::new(32_000, mask));
+        buffer.render_reserved(Some(frames));
+        for (index, values) in channels.iter().enumerate() {
+            buffer.chan_mut(index).copy_from_slice(values);
+        }
+        buffer
+    }
+
     #[test]
     fn stereo_downmix_is_ffmpegs_and_more_channels_are_averaged() {
         let mut mono = Vec::new();
-        downmix_into(&[0.5, 0.25, -1.0, 1.0], 2, &mut mono);
+        downmix_channels(&planar(&[&[0.5, -1.0], &[0.25, 1.0]]), &mut mono);
         assert_eq!(
             mono,
             vec![0.5 * STEREO_TO_MONO_GAIN + 0.25 * STEREO_TO_MONO_GAIN, 0.0]
         );
         mono.clear();
-        downmix_into(&[0.5, 0.25, 0.0, 1.0, 1.0, 1.0], 3, &mut mono);
+        downmix_channels(
+            &planar(&[&[0.5, 1.0], &[0.25, 1.0], &[0.0, 1.0]]),
+            &mut mono,
+        );
         assert_eq!(mono, vec![0.25, 1.0]);
     }
 

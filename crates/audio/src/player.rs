@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, RecvTimeoutError, SyncSender};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -159,10 +159,16 @@ impl Drop for Player {
 
 /// State shared between the device callback and the playback thread.
 struct Shared {
-    samples: Vec<f32>,
+    /// Samples at the device rate, appended by the playback thread as it resamples.
+    samples: RwLock<Vec<f32>>,
+    /// Set once every sample has been appended.
+    complete: AtomicBool,
     frames_played: AtomicU64,
     failure: Mutex<Option<String>>,
 }
+
+/// Input samples resampled per step; the playback thread checks `stop` between steps.
+const FEED_BLOCK: usize = 1 << 15;
 
 fn run_playback(
     samples: Vec<f32>,
@@ -171,7 +177,13 @@ fn run_playback(
     opened: SyncSender<Result<()>>,
     on_event: EventSink,
 ) {
-    let (stream, shared, device_rate) = match open_stream(samples, sample_rate) {
+    let shared = Arc::new(Shared {
+        samples: RwLock::new(Vec::new()),
+        complete: AtomicBool::new(false),
+        frames_played: AtomicU64::new(0),
+        failure: Mutex::new(None),
+    });
+    let (stream, device_rate) = match open_stream(&shared) {
         Ok(opened_stream) => opened_stream,
         Err(err) => {
             let _ = opened.send(Err(err));
@@ -180,34 +192,115 @@ fn run_playback(
     };
     let _ = opened.send(Ok(()));
 
-    let total = shared.samples.len() as u64;
-    let duration_s = total as f64 / f64::from(device_rate);
+    let duration_s = samples.len() as f64 / f64::from(sample_rate);
     on_event(PlaybackEvent::Started { duration_s });
-    let end = loop {
-        std::thread::sleep(POSITION_INTERVAL);
-        let played = shared.frames_played.load(Ordering::SeqCst).min(total);
-        let position_s = played as f64 / f64::from(device_rate);
-        on_event(PlaybackEvent::Position {
-            position_s,
-            duration_s,
-        });
+    let mut feeder = match Feeder::new(samples, sample_rate, device_rate) {
+        Ok(feeder) => Some(feeder),
+        Err(reason) => {
+            drop(stream);
+            on_event(PlaybackEvent::Failed { reason });
+            return;
+        }
+    };
+    let end = watch_playback(
+        &shared,
+        &stop,
+        &mut feeder,
+        device_rate,
+        duration_s,
+        &on_event,
+    );
+    drop(stream);
+    on_event(end);
+}
+
+/// Feeds the shared buffer and reports positions until the playback ends one way or another.
+fn watch_playback(
+    shared: &Shared,
+    stop: &AtomicBool,
+    feeder: &mut Option<Feeder>,
+    device_rate: u32,
+    duration_s: f64,
+    on_event: &EventSink,
+) -> PlaybackEvent {
+    let mut last_report = std::time::Instant::now();
+    loop {
+        match feeder.as_mut().map(|f| f.feed_block(shared)) {
+            Some(Ok(true)) => *feeder = None,
+            Some(Ok(false)) => {}
+            Some(Err(reason)) => return PlaybackEvent::Failed { reason },
+            None => std::thread::sleep(POSITION_INTERVAL),
+        }
         if let Some(reason) = shared
             .failure
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .take()
         {
-            break PlaybackEvent::Failed { reason };
+            return PlaybackEvent::Failed { reason };
         }
         if stop.load(Ordering::SeqCst) {
-            break PlaybackEvent::Stopped;
+            return PlaybackEvent::Stopped;
         }
-        if played >= total {
-            break PlaybackEvent::Finished;
+
+        let complete = shared.complete.load(Ordering::SeqCst);
+        let played = shared.frames_played.load(Ordering::SeqCst);
+        if feeder.is_none() || last_report.elapsed() >= POSITION_INTERVAL {
+            let position_s = played as f64 / f64::from(device_rate);
+            on_event(PlaybackEvent::Position {
+                position_s: position_s.min(duration_s),
+                duration_s,
+            });
+            last_report = std::time::Instant::now();
         }
-    };
-    drop(stream);
-    on_event(end);
+        let total = shared
+            .samples
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .len() as u64;
+        if complete && played >= total {
+            return PlaybackEvent::Finished;
+        }
+    }
+}
+
+/// Resamples the sound to the device rate a block at a time into the shared buffer.
+struct Feeder {
+    samples: Vec<f32>,
+    next: usize,
+    resampler: StreamResampler,
+}
+
+impl Feeder {
+    fn new(samples: Vec<f32>, from: u32, to: u32) -> std::result::Result<Self, String> {
+        Ok(Feeder {
+            samples,
+            next: 0,
+            resampler: StreamResampler::new(from, to)?,
+        })
+    }
+
+    /// Appends one more block; returns `true` once everything is in.
+    fn feed_block(&mut self, shared: &Shared) -> std::result::Result<bool, String> {
+        let mut append = |block: &[f32]| {
+            shared
+                .samples
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend_from_slice(block);
+            Ok(())
+        };
+        let end = (self.next + FEED_BLOCK).min(self.samples.len());
+        self.resampler
+            .push(&self.samples[self.next..end], &mut append)?;
+        self.next = end;
+        if self.next < self.samples.len() {
+            return Ok(false);
+        }
+        self.resampler.finish(&mut append)?;
+        shared.complete.store(true, Ordering::SeqCst);
+        Ok(true)
+    }
 }
 
 fn no_device(reason: impl std::fmt::Display) -> AudioError {
@@ -216,9 +309,9 @@ fn no_device(reason: impl std::fmt::Display) -> AudioError {
     }
 }
 
-/// Opens the default output device at its default configuration, with the samples resampled
-/// to its rate, and starts the stream.
-fn open_stream(samples: Vec<f32>, sample_rate: u32) -> Result<(cpal::Stream, Arc<Shared>, u32)> {
+/// Opens the default output device at its default configuration and starts a stream that plays
+/// the shared buffer (silence until samples arrive).
+fn open_stream(shared: &Arc<Shared>) -> Result<(cpal::Stream, u32)> {
     let host = cpal::default_host();
     let device = host
         .default_output_device()
@@ -228,19 +321,13 @@ fn open_stream(samples: Vec<f32>, sample_rate: u32) -> Result<(cpal::Stream, Arc
     let config: cpal::StreamConfig = supported.into();
     let device_rate = config.sample_rate.0;
 
-    let samples = resample_for_device(samples, sample_rate, device_rate)?;
-    let shared = Arc::new(Shared {
-        samples,
-        frames_played: AtomicU64::new(0),
-        failure: Mutex::new(None),
-    });
     let stream = match format {
-        cpal::SampleFormat::F32 => build_stream::<f32>(&device, &config, &shared),
-        cpal::SampleFormat::I16 => build_stream::<i16>(&device, &config, &shared),
-        cpal::SampleFormat::U16 => build_stream::<u16>(&device, &config, &shared),
-        cpal::SampleFormat::I32 => build_stream::<i32>(&device, &config, &shared),
-        cpal::SampleFormat::F64 => build_stream::<f64>(&device, &config, &shared),
-        cpal::SampleFormat::U8 => build_stream::<u8>(&device, &config, &shared),
+        cpal::SampleFormat::F32 => build_stream::<f32>(&device, &config, shared),
+        cpal::SampleFormat::I16 => build_stream::<i16>(&device, &config, shared),
+        cpal::SampleFormat::U16 => build_stream::<u16>(&device, &config, shared),
+        cpal::SampleFormat::I32 => build_stream::<i32>(&device, &config, shared),
+        cpal::SampleFormat::F64 => build_stream::<f64>(&device, &config, shared),
+        cpal::SampleFormat::U8 => build_stream::<u8>(&device, &config, shared),
         other => {
             return Err(no_device(format!(
                 "unsupported device sample format {other}"
@@ -248,24 +335,7 @@ fn open_stream(samples: Vec<f32>, sample_rate: u32) -> Result<(cpal::Stream, Arc
         }
     }?;
     stream.play().map_err(no_device)?;
-    Ok((stream, shared, device_rate))
-}
-
-fn resample_for_device(samples: Vec<f32>, from: u32, to: u32) -> Result<Vec<f32>> {
-    if from == to {
-        return Ok(samples);
-    }
-    let mut resampler =
-        StreamResampler::new(from, to).map_err(|reason| AudioError::Playback { reason })?;
-    let mut output = Vec::with_capacity(samples.len() * to as usize / from as usize + 1);
-    let mut collect = |block: &[f32]| {
-        output.extend_from_slice(block);
-        Ok(())
-    };
-    let to_error = |reason| AudioError::Playback { reason };
-    resampler.push(&samples, &mut collect).map_err(to_error)?;
-    resampler.finish(&mut collect).map_err(to_error)?;
-    Ok(output)
+    Ok((stream, device_rate))
 }
 
 fn build_stream<T>(
@@ -280,12 +350,21 @@ where
     let data_shared = Arc::clone(shared);
     let error_shared = Arc::clone(shared);
     let write_frames = move |output: &mut [T], _: &cpal::OutputCallbackInfo| {
-        let start = data_shared.frames_played.load(Ordering::SeqCst) as usize;
-        let mut frame_index = start;
+        let silence = T::from_sample(0.0f32);
+        // Never wait in the audio callback: if the feeder holds the lock, play silence.
+        let Ok(samples) = data_shared.samples.try_read() else {
+            output.fill(silence);
+            return;
+        };
+        let mut frame_index = data_shared.frames_played.load(Ordering::SeqCst) as usize;
         for frame in output.chunks_mut(channels) {
-            let value = data_shared.samples.get(frame_index).copied().unwrap_or(0.0);
-            frame.fill(T::from_sample(value));
-            frame_index += 1;
+            match samples.get(frame_index) {
+                Some(&value) => {
+                    frame.fill(T::from_sample(value));
+                    frame_index += 1;
+                }
+                None => frame.fill(silence),
+            }
         }
         data_shared
             .frames_played

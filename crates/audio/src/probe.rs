@@ -77,10 +77,9 @@ pub fn probe(paths: &[PathBuf]) -> Result<ImportSummary> {
 fn probe_file(path: &Path) -> Result<ProbedFile> {
     let mut audio = open_audio(path)?;
     let info = audio.info.clone();
-    let mut scratch = None;
     let mut first_block = Vec::new();
     while first_block.is_empty() {
-        if !audio.next_mono_block(path, &mut scratch, &mut first_block)? {
+        if !audio.next_mono_block(path, &mut first_block)? {
             return Err(AudioError::decode(
                 path,
                 "no audio samples could be decoded",

@@ -35,6 +35,14 @@ impl SampleSpool {
         }
     }
 
+    /// Reserves memory for `expected` samples (up to the memory limit), so a long signal is not
+    /// copied again every time the buffer doubles.
+    pub(crate) fn reserve(&mut self, expected: usize) {
+        let wanted = expected.min(self.memory_limit);
+        self.memory
+            .reserve(wanted.saturating_sub(self.memory.len()));
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.len
     }

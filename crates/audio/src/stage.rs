@@ -8,11 +8,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::clip::{AtomicClipWriter, ClipNormalizer, CLIP_SAMPLE_RATE};
-use crate::decode::decode_mono;
+use crate::decode::{decode_mono, open_container};
 use crate::error::{AudioError, Result};
 use crate::files::collect_audio_files;
 use crate::params::{SliceParams, SlicerFrames};
-use crate::rms::{HopPeaks, RmsFrames};
+use crate::rms::{window_is_whole_hops, HopStats, RmsFrames};
 use crate::slicer::{slice_frames, ChunkBounds, SliceRefusal};
 use crate::spool::{SampleSpool, DEFAULT_MEMORY_LIMIT};
 
@@ -239,21 +239,34 @@ impl SliceJob<'_> {
             .out_dir
             .join(format!(".spool-{index}-{}.f32", std::process::id()));
         let mut spool = SampleSpool::new(self.memory_limit, spill_path);
-        let mut rms = RmsFrames::new(self.frames.hop, self.frames.win);
-        let mut peaks = HopPeaks::new(self.frames.hop);
+        spool.reserve(expected_samples(source).unwrap_or(0));
+        let mut stats = HopStats::new(self.frames.hop);
+        // Only needed when the window is not a whole number of hops (non-default hop sizes).
+        let needs_direct_rms = !window_is_whole_hops(self.frames.hop, self.frames.win);
+        let mut direct_rms =
+            needs_direct_rms.then(|| RmsFrames::new(self.frames.hop, self.frames.win));
         decode_mono(
             source,
             Some(CLIP_SAMPLE_RATE),
             self.is_cancelled,
             &mut |block| {
-                rms.push(block);
-                peaks.push(block);
+                stats.push(block);
+                if let Some(rms) = direct_rms.as_mut() {
+                    rms.push(block);
+                }
                 spool.push(block)
             },
         )?;
 
+        let stats = stats.finish();
+        let rms = match direct_rms {
+            Some(rms) => rms.finish(),
+            None => stats
+                .rms_frames(self.frames.win)
+                .expect("window is aligned to hops"),
+        };
         let num_samples = spool.len();
-        let chunks = slice_frames(&rms.finish(), num_samples, &self.frames).map_err(|refusal| {
+        let chunks = slice_frames(&rms, num_samples, &self.frames).map_err(|refusal| {
             let SliceRefusal::TooShort = refusal;
             AudioError::TooShort {
                 path: source.to_path_buf(),
@@ -264,11 +277,11 @@ impl SliceJob<'_> {
             }
         })?;
 
-        let hop_peaks = peaks.finish();
+        let hop_peaks = &stats.peaks;
         let mut clips = Vec::with_capacity(chunks.len());
         for chunk in chunks {
             if let Some(clip) =
-                self.write_clip(source, name, &chunk, num_samples, &hop_peaks, &mut spool)?
+                self.write_clip(source, name, &chunk, num_samples, hop_peaks, &mut spool)?
             {
                 clips.push(clip);
             }
@@ -304,7 +317,7 @@ impl SliceJob<'_> {
             if (self.is_cancelled)() {
                 return Err(AudioError::Cancelled);
             }
-            writer.write(block.iter().map(|&s| normalizer.apply(s)))
+            writer.write_block(block, &normalizer)
         })?;
         let written_peak = writer.finish()?;
 
@@ -316,6 +329,14 @@ impl SliceJob<'_> {
         });
         Ok(Some(clip))
     }
+}
+
+/// The number of 32 kHz samples a file will decode to, when its header says.
+fn expected_samples(source: &Path) -> Option<usize> {
+    let (_, track) = open_container(source).ok()?;
+    let frames = track.codec_params.n_frames?;
+    let rate = u64::from(track.codec_params.sample_rate?.max(1));
+    usize::try_from(frames.saturating_mul(u64::from(CLIP_SAMPLE_RATE)) / rate + 1).ok()
 }
 
 fn clip_info(path: PathBuf, source: &Path, chunk: &ChunkBounds, len: usize, peak: i32) -> ClipInfo {
