@@ -195,7 +195,12 @@ impl Filter {
             Self::Stage {
                 experiment_id,
                 stage,
-            } => event.experiment_id == *experiment_id && event.stage == Some(*stage),
+            } => {
+                // A stage's stream also learns that its experiment is gone, so that a watcher
+                // does not wait forever.
+                let deleted = matches!(event.body, EventBody::ExperimentDeleted {});
+                event.experiment_id == *experiment_id && (event.stage == Some(*stage) || deleted)
+            }
         }
     }
 }

@@ -367,3 +367,17 @@ fn a_folder_that_cannot_be_removed_is_reported_and_the_rows_are_gone() {
         0
     );
 }
+
+#[test]
+fn a_stage_watcher_learns_that_its_experiment_was_deleted() {
+    let env = TestEnv::new();
+    env.create("watched-away");
+    let subscription = env.engine.subscribe("watched-away", "asr").unwrap();
+    let snapshot = subscription.recv_timeout(Duration::from_secs(5)).unwrap();
+
+    env.engine.delete_experiment("watched-away").unwrap();
+    let next = subscription.recv_timeout(Duration::from_secs(5)).unwrap();
+
+    assert_eq!(common::kind_of(&snapshot), "snapshot");
+    assert_eq!(common::kind_of(&next), "experiment_deleted");
+}

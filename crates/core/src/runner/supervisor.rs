@@ -171,7 +171,7 @@ impl<'a> WorkerRun<'a> {
         stdin: &mut Option<ChildStdin>,
         lines: &Receiver<Line>,
     ) -> Option<ExitStatus> {
-        let mut open_streams = 2;
+        let mut open_streams: usize = 2;
         let mut exited_at: Option<(ExitStatus, Instant)> = None;
         loop {
             let mut batch = Vec::new();
@@ -181,10 +181,11 @@ impl<'a> WorkerRun<'a> {
                 Err(RecvTimeoutError::Disconnected) => open_streams = 0,
             }
             batch.extend(lines.try_iter().take(512));
-            open_streams -= batch
+            let closed = batch
                 .iter()
                 .filter(|line| matches!(line, Line::Closed))
                 .count();
+            open_streams = open_streams.saturating_sub(closed);
             self.record_lines(batch);
 
             self.enforce_cancel(child, stdin);
