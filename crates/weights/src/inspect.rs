@@ -16,6 +16,7 @@ use crate::raw::element_count;
 use crate::safetensors_io::TensorInfo;
 use crate::source::{Container, WeightFile};
 use crate::torch_zip::marker_version;
+use crate::training;
 
 /// The version of the models this product trains.
 pub const TRAINED_VERSION: &str = "v2";
@@ -38,6 +39,8 @@ pub enum ModelKind {
     WhisperHuggingFace,
     /// A CTranslate2 (faster-whisper) Whisper.
     WhisperCTranslate2,
+    /// This product's own resumable training checkpoint.
+    TrainingCheckpoint,
     /// Tensors of a model this product does not know.
     Unknown,
 }
@@ -53,6 +56,7 @@ impl ModelKind {
             Self::Hubert => "HuBERT (HuggingFace)",
             Self::WhisperHuggingFace => "Whisper (HuggingFace)",
             Self::WhisperCTranslate2 => "Whisper (CTranslate2 / faster-whisper)",
+            Self::TrainingCheckpoint => "GSV Studio training checkpoint",
             Self::Unknown => "unknown model",
         }
     }
@@ -163,13 +167,19 @@ pub fn inspect_opened(file: &WeightFile) -> Inspection {
         tensor_count: infos.len(),
         parameter_count,
         dtypes: dtypes.into_iter().collect(),
-        config: file.config().cloned(),
-        info: file.info().map(str::to_owned),
+        config: file.config().cloned().or_else(|| training_state(file)),
+        info: file
+            .info()
+            .map(str::to_owned)
+            .or_else(|| training_info(file)),
         first_tensors: infos.into_iter().take(5).collect(),
     }
 }
 
 fn detect_kind(file: &WeightFile, infos: &[TensorInfo]) -> ModelKind {
+    if training_state(file).is_some() {
+        return ModelKind::TrainingCheckpoint;
+    }
     if let Container::CTranslate2 { spec, .. } = file.container() {
         if spec.contains("Whisper") {
             return ModelKind::WhisperCTranslate2;
@@ -185,6 +195,20 @@ fn detect_kind(file: &WeightFile, infos: &[TensorInfo]) -> ModelKind {
         _ => {}
     }
     detect_kind_from_names(infos)
+}
+
+/// The JSON state of a GSV Studio training checkpoint.
+fn training_state(file: &WeightFile) -> Option<Value> {
+    let metadata = file.safetensors_metadata()?;
+    if metadata.get(training::FORMAT_KEY)? != training::FORMAT_NAME {
+        return None;
+    }
+    serde_json::from_str(metadata.get(training::STATE_KEY)?).ok()
+}
+
+fn training_info(file: &WeightFile) -> Option<String> {
+    let state = training_state(file)?;
+    Some(format!("epoch {}, step {}", state["epoch"], state["step"]))
 }
 
 fn detect_kind_from_names(infos: &[TensorInfo]) -> ModelKind {

@@ -1,6 +1,7 @@
 //! One entry point for every weight file or folder a GPT-SoVITS user has: torch zips (`.pth`,
 //! `.ckpt`, `.bin`), safetensors, HuggingFace folders and CTranslate2 folders.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -93,6 +94,7 @@ enum Body {
     Safetensors {
         file: PathBuf,
         infos: Vec<TensorInfo>,
+        metadata: HashMap<String, String>,
     },
     Ct2 {
         file: PathBuf,
@@ -163,10 +165,11 @@ impl WeightFile {
     }
 
     fn open_safetensors(path: &Path, file: &Path, config: Option<Value>) -> Result<Self> {
-        let (infos, _) = read_safetensors_header(file)?;
+        let (infos, metadata) = read_safetensors_header(file)?;
         let body = Body::Safetensors {
             file: file.to_path_buf(),
             infos,
+            metadata,
         };
         Ok(Self {
             path: path.to_path_buf(),
@@ -232,6 +235,14 @@ impl WeightFile {
     pub fn info(&self) -> Option<&str> {
         match &self.body {
             Body::Torch { root, .. } => root.get("info").and_then(PickleValue::as_str),
+            _ => None,
+        }
+    }
+
+    /// The `__metadata__` map of a safetensors file (empty for other containers).
+    pub fn safetensors_metadata(&self) -> Option<&HashMap<String, String>> {
+        match &self.body {
+            Body::Safetensors { metadata, .. } => Some(metadata),
             _ => None,
         }
     }

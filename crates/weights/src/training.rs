@@ -15,9 +15,11 @@ use crate::error::{Result, WeightsError};
 use crate::raw::RawTensor;
 use crate::safetensors_io::{read_safetensors, write_safetensors};
 
-const FORMAT_KEY: &str = "gsv.format";
-const FORMAT_NAME: &str = "gsv-training-checkpoint";
-const STATE_KEY: &str = "gsv.state";
+/// The safetensors metadata key that marks a training checkpoint, and its value.
+pub(crate) const FORMAT_KEY: &str = "gsv.format";
+pub(crate) const FORMAT_NAME: &str = "gsv-training-checkpoint";
+/// The metadata key holding the JSON training state.
+pub(crate) const STATE_KEY: &str = "gsv.state";
 const FORMAT_VERSION: u32 = 1;
 
 /// A named set of tensors: a model's state dict, an optimiser's state, RNG states.
@@ -192,6 +194,19 @@ mod tests {
         let read = read_training_checkpoint(&path).unwrap();
 
         assert_eq!(read, checkpoint);
+    }
+
+    #[test]
+    fn inspect_reports_step_and_epoch() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("latest.safetensors");
+        write_training_checkpoint(&path, &sample()).unwrap();
+
+        let inspection = crate::inspect(&path).unwrap();
+
+        assert_eq!(inspection.kind, crate::ModelKind::TrainingCheckpoint);
+        assert_eq!(inspection.info.as_deref(), Some("epoch 8, step 96"));
+        assert_eq!(inspection.tensor_count, 4);
     }
 
     #[test]
