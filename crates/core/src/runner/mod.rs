@@ -82,46 +82,9 @@ pub(crate) fn queue_stage(
     stages: &[StageInfo],
     params: &StageParams,
 ) -> Result<ExecuteOutcome> {
-    let current = stages
-        .iter()
-        .find(|stage| stage.kind == kind)
-        .ok_or_else(|| Error::not_found("stage", kind.as_str()))?;
-    if current.status.is_active() {
-        return Err(Error::new(
-            ErrorCode::Conflict,
-            format!(
-                "stage {kind} of experiment '{}' is already {}",
-                experiment.name, current.status
-            ),
-        ));
-    }
-    let downstream = kind.downstream();
-    let downstream_stages = stages
-        .iter()
-        .filter(|stage| downstream.contains(&stage.kind));
-    if let Some(busy) = downstream_stages
-        .clone()
-        .find(|stage| stage.status.is_active())
-    {
-        return Err(Error::new(
-            ErrorCode::Conflict,
-            format!(
-                "stage {} of experiment '{}' depends on {kind} and is {}; cancel it first",
-                busy.kind, experiment.name, busy.status
-            ),
-        ));
-    }
-
+    let current = check_queueable(experiment, kind, stages)?;
     let rerun = current.status == StageStatus::Completed;
-    let stale: Vec<StageKind> = downstream_stages
-        .filter(|stage| {
-            matches!(
-                stage.status,
-                StageStatus::Completed | StageStatus::Failed | StageStatus::Cancelled
-            )
-        })
-        .map(|stage| stage.kind)
-        .collect();
+    let stale = stale_after_rerun(kind, stages);
     let attempt = current.attempt + 1;
 
     claim_for_queue(shared, tx, experiment, kind, attempt, params)?;
@@ -154,6 +117,59 @@ pub(crate) fn queue_stage(
         stale,
         info,
     })
+}
+
+/// The stage's current state, if neither it nor anything downstream of it is active.
+fn check_queueable<'a>(
+    experiment: &Experiment,
+    kind: StageKind,
+    stages: &'a [StageInfo],
+) -> Result<&'a StageInfo> {
+    let current = stages
+        .iter()
+        .find(|stage| stage.kind == kind)
+        .ok_or_else(|| Error::not_found("stage", kind.as_str()))?;
+    if current.status.is_active() {
+        return Err(Error::new(
+            ErrorCode::Conflict,
+            format!(
+                "stage {kind} of experiment '{}' is already {}",
+                experiment.name, current.status
+            ),
+        ));
+    }
+
+    let downstream = kind.downstream();
+    let busy = stages
+        .iter()
+        .find(|stage| downstream.contains(&stage.kind) && stage.status.is_active());
+    if let Some(busy) = busy {
+        return Err(Error::new(
+            ErrorCode::Conflict,
+            format!(
+                "stage {} of experiment '{}' depends on {kind} and is {}; cancel it first",
+                busy.kind, experiment.name, busy.status
+            ),
+        ));
+    }
+    Ok(current)
+}
+
+/// The downstream stages that had run and become `stale` when `kind` runs again. Stages that
+/// never ran stay `pending`.
+fn stale_after_rerun(kind: StageKind, stages: &[StageInfo]) -> Vec<StageKind> {
+    let downstream = kind.downstream();
+    stages
+        .iter()
+        .filter(|stage| downstream.contains(&stage.kind))
+        .filter(|stage| {
+            matches!(
+                stage.status,
+                StageStatus::Completed | StageStatus::Failed | StageStatus::Cancelled
+            )
+        })
+        .map(|stage| stage.kind)
+        .collect()
 }
 
 fn claim_for_queue(
