@@ -4,7 +4,7 @@ use clap::{Args, Parser, Subcommand};
 
 /// GSV Studio from a terminal: every engine operation on the same data folder as the app.
 #[derive(Debug, Parser)]
-#[command(name = "gsv", version, about)]
+#[command(name = "gsv", version)]
 pub struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
@@ -97,7 +97,7 @@ pub struct CreateArgs {
     #[arg(long)]
     pub language: String,
     /// An audio file or folder to import (repeatable).
-    #[arg(long = "audio")]
+    #[arg(long = "audio", value_name = "PATH")]
     pub audio: Vec<String>,
     /// Free text.
     #[arg(long, default_value = "")]
@@ -142,7 +142,7 @@ pub struct UpdateArgs {
     #[arg(long)]
     pub device: Option<String>,
     /// Replace the audio sources with these (repeatable).
-    #[arg(long = "audio")]
+    #[arg(long = "audio", value_name = "PATH")]
     pub audio: Vec<String>,
     /// Pretrained models to change; the others stay.
     #[command(flatten)]
@@ -194,7 +194,7 @@ pub struct RunArgs {
     /// Stage name, e.g. audio_slice.
     pub stage: String,
     /// A parameter as key=value (repeatable).
-    #[arg(long = "param")]
+    #[arg(long = "param", value_name = "KEY=VALUE")]
     pub params: Vec<String>,
     /// Stream the events and exit non-zero unless the stage completed.
     #[arg(long)]
