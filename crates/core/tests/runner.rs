@@ -384,3 +384,53 @@ fn closing_the_engine_stops_its_workers_and_records_the_interruption() {
     assert_eq!(info.status, StageStatus::Failed);
     assert_eq!(info.error.unwrap().code.as_str(), "interrupted");
 }
+
+#[test]
+fn a_stage_run_by_another_process_is_seen_refused_and_cancelled_through_the_database() {
+    let env = TestEnv::new();
+    let detail = env.create("elsewhere");
+    set_behaviour(
+        &detail,
+        json!({ "audio_slice": { "steps": 1000, "step_ms": 20 } }),
+    );
+    let mut host = Command::new(common::test_worker_program())
+        .args([
+            "host",
+            &env.dir.path().to_string_lossy(),
+            "elsewhere",
+            "audio_slice",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(host.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "running");
+
+    let twice =
+        env.engine
+            .execute_stage("elsewhere", "audio_slice", ParamsInput::Json(json!(null)));
+    let events = env.engine.subscribe("elsewhere", "audio_slice").unwrap();
+    let snapshot = events.recv_timeout(Duration::from_secs(5)).unwrap();
+    let live = events.recv_timeout(Duration::from_secs(5)).unwrap();
+    let asked = std::time::Instant::now();
+    let info = env.engine.cancel_stage("elsewhere", "audio_slice").unwrap();
+    let took = asked.elapsed();
+    let host_status = host.wait().unwrap();
+
+    assert_eq!(twice.unwrap_err().code(), "conflict");
+    let EventBody::Snapshot {
+        info: running_info, ..
+    } = snapshot.body
+    else {
+        panic!()
+    };
+    assert_eq!(running_info.status, StageStatus::Running);
+    assert!(live.seq > snapshot.seq);
+    assert_eq!(info.status, StageStatus::Cancelled);
+    assert!(took < Duration::from_secs(2), "cancel took {took:?}");
+    assert!(host_status.success());
+    assert_eq!(kind_of(collect_run(&events).last().unwrap()), "cancelled");
+}
