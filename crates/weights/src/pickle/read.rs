@@ -589,6 +589,15 @@ mod tests {
     }
 
     #[test]
+    fn every_listed_global_resolves_and_storages_too() {
+        for name in ALLOWED_GLOBALS {
+            assert!(resolve_global(name).is_some(), "{name}");
+        }
+        assert_eq!(resolve_global("torch.BFloat16Storage"), Some(Global::Storage(Dtype::BF16)));
+        assert_eq!(resolve_global("torch.Tensor"), None);
+    }
+
+    #[test]
     fn memoised_dict_is_seen_filled() {
         // {"a": 1} memoised empty, filled, then fetched again inside a list.
         let pickle = b"\x80\x02]q\x00}q\x01X\x01\x00\x00\x00aK\x01sah\x01a.";
