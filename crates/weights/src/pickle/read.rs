@@ -593,7 +593,10 @@ mod tests {
         for name in ALLOWED_GLOBALS {
             assert!(resolve_global(name).is_some(), "{name}");
         }
-        assert_eq!(resolve_global("torch.BFloat16Storage"), Some(Global::Storage(Dtype::BF16)));
+        assert_eq!(
+            resolve_global("torch.BFloat16Storage"),
+            Some(Global::Storage(Dtype::BF16))
+        );
         assert_eq!(resolve_global("torch.Tensor"), None);
     }
 
