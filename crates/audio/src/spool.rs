@@ -76,25 +76,33 @@ impl SampleSpool {
         Ok(())
     }
 
-    /// Calls `on_block` with the samples of `range`, in order, in blocks.
+    /// Ends writing: flushes the spill file so that [`SampleSpool::read_range`] can read it.
+    pub(crate) fn finish_writing(&mut self) -> Result<()> {
+        match self.spill.as_mut() {
+            Some(writer) => writer
+                .flush()
+                .map_err(|e| AudioError::io(&self.spill_path, e)),
+            None => Ok(()),
+        }
+    }
+
+    /// Calls `on_block` with the samples of `range`, in order, in blocks. Several ranges can be
+    /// read at once from different threads (each read of a spilled signal opens its own handle).
+    /// Call [`SampleSpool::finish_writing`] first.
     pub(crate) fn read_range(
-        &mut self,
+        &self,
         range: std::ops::Range<usize>,
         on_block: &mut dyn FnMut(&[f32]) -> Result<()>,
     ) -> Result<()> {
-        let Some(writer) = self.spill.as_mut() else {
+        if self.spill.is_none() {
             return self.memory[range].chunks(READ_BLOCK).try_for_each(on_block);
-        };
+        }
 
-        let path = self.spill_path.clone();
-        writer.flush().map_err(|e| AudioError::io(&path, e))?;
-        let file = writer.get_mut();
+        let path = &self.spill_path;
+        let mut file = File::open(path).map_err(|e| AudioError::io(path, e))?;
         file.seek(SeekFrom::Start(range.start as u64 * 4))
-            .map_err(|e| AudioError::io(&path, e))?;
-        read_f32_blocks(file, range.len(), on_block, &path)?;
-        file.seek(SeekFrom::End(0))
-            .map_err(|e| AudioError::io(&path, e))?;
-        Ok(())
+            .map_err(|e| AudioError::io(path, e))?;
+        read_f32_blocks(&mut file, range.len(), on_block, path)
     }
 }
 
@@ -122,12 +130,18 @@ fn read_f32_blocks(
     Ok(())
 }
 
+/// Writes samples as little-endian `f32`, a bounded piece at a time so that moving the in-memory
+/// part to disk does not need a second copy of it.
 fn write_f32(writer: &mut impl Write, samples: &[f32]) -> std::io::Result<()> {
-    let mut bytes = Vec::with_capacity(samples.len() * 4);
-    for sample in samples {
-        bytes.extend_from_slice(&sample.to_le_bytes());
+    let mut bytes = Vec::with_capacity(READ_BLOCK.min(samples.len()) * 4);
+    for piece in samples.chunks(READ_BLOCK) {
+        bytes.clear();
+        for sample in piece {
+            bytes.extend_from_slice(&sample.to_le_bytes());
+        }
+        writer.write_all(&bytes)?;
     }
-    writer.write_all(&bytes)
+    Ok(())
 }
 
 impl Drop for SampleSpool {
@@ -143,7 +157,7 @@ impl Drop for SampleSpool {
 mod tests {
     use super::*;
 
-    fn collect(spool: &mut SampleSpool, range: std::ops::Range<usize>) -> Vec<f32> {
+    fn collect(spool: &SampleSpool, range: std::ops::Range<usize>) -> Vec<f32> {
         let mut out = Vec::new();
         spool
             .read_range(range, &mut |b| {
@@ -164,12 +178,11 @@ mod tests {
             small.push(block).unwrap();
             large.push(block).unwrap();
         }
+        small.finish_writing().unwrap();
+        large.finish_writing().unwrap();
         assert!(dir.path().join("spill.f32").exists());
-        assert_eq!(
-            collect(&mut small, 70_001..150_003),
-            signal[70_001..150_003]
-        );
-        assert_eq!(collect(&mut large, 0..200_000), signal);
+        assert_eq!(collect(&small, 70_001..150_003), signal[70_001..150_003]);
+        assert_eq!(collect(&large, 0..200_000), signal);
         drop(small);
         assert!(!dir.path().join("spill.f32").exists());
     }

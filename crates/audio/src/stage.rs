@@ -277,14 +277,16 @@ impl SliceJob<'_> {
             }
         })?;
 
-        let hop_peaks = &stats.peaks;
-        let mut clips = Vec::with_capacity(chunks.len());
-        for chunk in chunks {
-            if let Some(clip) =
-                self.write_clip(source, name, &chunk, num_samples, hop_peaks, &mut spool)?
-            {
-                clips.push(clip);
-            }
+        // Clips are independent, so they are written in parallel too; a long file then uses
+        // every core even when it is the only one.
+        spool.finish_writing()?;
+        let written: Vec<Result<Option<ClipInfo>>> = chunks
+            .par_iter()
+            .map(|chunk| self.write_clip(source, name, chunk, num_samples, &stats.peaks, &spool))
+            .collect();
+        let mut clips = Vec::with_capacity(written.len());
+        for clip in written {
+            clips.extend(clip?);
         }
         Ok(clips)
     }
@@ -296,7 +298,7 @@ impl SliceJob<'_> {
         chunk: &ChunkBounds,
         num_samples: usize,
         hop_peaks: &[f32],
-        spool: &mut SampleSpool,
+        spool: &SampleSpool,
     ) -> Result<Option<ClipInfo>> {
         let range = chunk.sample_range(num_samples);
         if range.is_empty() {
