@@ -1,12 +1,13 @@
 //! The final weight files, written the way GPT-SoVITS's own training writes them so that its
 //! inference loads them unchanged.
 //!
-//! * SoVITS (`process_ckpt.savee`): a torch zip holding
-//!   `OrderedDict{"weight": {name: fp16}, "config": utils.HParams, "info": "<e>epoch_<s>iteration"}`
-//!   with every parameter whose name contains `enc_q` (the posterior encoder) left out. v2Pro and
-//!   v2ProPlus files carry their version marker in place of `PK` (`my_save2`).
+//! * SoVITS (`process_ckpt.savee`): a torch zip holding `OrderedDict{"weight": {name: fp16},
+//!   "config": utils.HParams, "info": "<e>epoch_<s>iteration"}` with every parameter whose name
+//!   contains `enc_q` (the posterior encoder) left out. v2Pro and v2ProPlus files carry their
+//!   version marker in place of `PK` (`my_save2`).
 //! * GPT (`s1_train.py`, `my_model_ckpt.on_train_epoch_end`): a torch zip holding
-//!   `OrderedDict{"weight": OrderedDict{"model.<name>": fp16}, "config": dict, "info": "GPT-e<e>"}`.
+//!   `OrderedDict{"weight": OrderedDict{"model.<name>": fp16}, "config": dict,
+//!   "info": "GPT-e<e>"}`.
 //!
 //! Upstream's zip folder is named after a temporary file (`<time>.pth`) or `archive`; torch reads
 //! either, and this writer always uses `archive` so that equal inputs give equal bytes.

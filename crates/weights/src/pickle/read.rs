@@ -359,22 +359,35 @@ impl<'a> Machine<'a> {
         Ok(())
     }
 
+    /// `BINPERSID` of `('storage', <StorageClass>, key, location, numel)`: how torch refers to
+    /// a storage record of the archive.
     fn persistent_id(&mut self) -> Result<()> {
         let id = self.pop()?;
         let Node::Tuple(fields) = &self.arena[id] else {
             return Err(self.malformed("a persistent id that is not a tuple"));
         };
-        let storage = match fields.iter().map(|&f| &self.arena[f]).collect::<Vec<_>>()[..] {
-            [Node::Str(tag), Node::Global(Global::Storage(dtype)), Node::Str(key), Node::Str(_), Node::Int(numel)]
-                if tag == "storage" && *numel >= 0 =>
-            {
-                Node::Storage {
-                    dtype: *dtype,
-                    key: key.clone(),
-                    numel: *numel as usize,
-                }
-            }
-            _ => return Err(self.malformed("a persistent id other than a torch storage")),
+        let fields: Vec<&Node> = fields.iter().map(|&field| &self.arena[field]).collect();
+        let refused = || self.malformed("a persistent id other than a torch storage");
+
+        let [tag, class, key, _location, numel] = fields[..] else {
+            return Err(refused());
+        };
+        let (
+            Node::Str(tag),
+            Node::Global(Global::Storage(dtype)),
+            Node::Str(key),
+            Node::Int(numel),
+        ) = (tag, class, key, numel)
+        else {
+            return Err(refused());
+        };
+        if tag != "storage" || *numel < 0 {
+            return Err(refused());
+        }
+        let storage = Node::Storage {
+            dtype: *dtype,
+            key: key.clone(),
+            numel: *numel as usize,
         };
         self.push(storage)
     }
