@@ -22,7 +22,7 @@ use crate::experiment::{
 use crate::owner::OwnerLock;
 use crate::params::StageParams;
 use crate::stage::{StageKind, StageStatus};
-use crate::store::{self, now_ms, StageInfo};
+use crate::store::{self, now_ms, MetricPoint, StageInfo};
 use crate::{runner, worker};
 
 /// File name of the database inside the data folder.
@@ -451,6 +451,24 @@ impl Engine {
         let conn = self.shared().conn();
         let experiment = store::find_experiment(&conn, &self.shared().experiments_root, key)?;
         store::stage(&conn, &experiment.id, kind)
+    }
+
+    /// The metrics stored for one attempt of a stage (the latest when `attempt` is `None`), in
+    /// recording order: the loss curves of a finished or earlier run.
+    pub fn stage_metrics(
+        &self,
+        key: &str,
+        stage: &str,
+        attempt: Option<u32>,
+    ) -> Result<Vec<MetricPoint>> {
+        let kind: StageKind = stage.parse()?;
+        let conn = self.shared().conn();
+        let experiment = store::find_experiment(&conn, &self.shared().experiments_root, key)?;
+        let attempt = match attempt {
+            Some(attempt) => attempt,
+            None => store::stage(&conn, &experiment.id, kind)?.attempt,
+        };
+        store::metrics(&conn, &experiment.id, kind, attempt)
     }
 
     /// Cancels a `queued` or `running` stage (anything else is `not_running`) and waits until

@@ -25,6 +25,9 @@ pub enum ErrorCode {
     DependencyUnmet,
     /// A parameter or configuration field is missing, unknown or out of range.
     InvalidParams,
+    /// An input file (a recording, a model) cannot be read or used: undecodable, unsupported,
+    /// too short, empty.
+    InvalidInput,
     /// A cancel was asked for a stage that is neither queued nor running.
     NotRunning,
     /// The operation collides with the current state (a name taken, a stage already running).
@@ -55,6 +58,7 @@ impl ErrorCode {
             Self::InvalidStage => "invalid_stage",
             Self::DependencyUnmet => "dependency_unmet",
             Self::InvalidParams => "invalid_params",
+            Self::InvalidInput => "invalid_input",
             Self::NotRunning => "not_running",
             Self::Conflict => "conflict",
             Self::NotImplemented => "not_implemented",
@@ -220,6 +224,7 @@ mod tests {
         for code in [
             ErrorCode::NotFound,
             ErrorCode::DependencyUnmet,
+            ErrorCode::InvalidInput,
             ErrorCode::NoAudioDevice,
         ] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());

@@ -351,6 +351,20 @@ fn metrics_survive_a_restart() {
     let steps: Vec<u64> = metrics.iter().map(|point| point.step).collect();
     assert_eq!(steps, vec![1, 2, 3, 4, 5]);
     assert_eq!(metrics[4].value, 0.2);
+    assert_eq!(
+        engine.stage_metrics("curves", "audio_slice", None).unwrap(),
+        metrics
+    );
+    assert_eq!(
+        engine
+            .stage_metrics("curves", "audio_slice", Some(1))
+            .unwrap(),
+        metrics
+    );
+    assert!(engine
+        .stage_metrics("curves", "audio_slice", Some(7))
+        .unwrap()
+        .is_empty());
 }
 
 #[test]

@@ -4,4 +4,4 @@
  * Stable error codes. They are part of the contract with the UI and with scripts that call
  * `gsv --json`: never rename one.
  */
-export type ErrorCode = "not_found" | "invalid_stage" | "dependency_unmet" | "invalid_params" | "not_running" | "conflict" | "not_implemented" | "cancelled" | "worker_crashed" | "interrupted" | "io" | "database" | "no_audio_device" | "internal";
+export type ErrorCode = "not_found" | "invalid_stage" | "dependency_unmet" | "invalid_params" | "invalid_input" | "not_running" | "conflict" | "not_implemented" | "cancelled" | "worker_crashed" | "interrupted" | "io" | "database" | "no_audio_device" | "internal";
