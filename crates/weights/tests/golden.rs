@@ -178,6 +178,37 @@ mod torch_layer {
     }
 
     #[test]
+    fn float32_state_dict_exports_back_to_the_same_fp16_file_contents() {
+        let source = golden("ckpt/tiny_s2G_v2.pth");
+        let upstream = WeightFile::open(&source).unwrap();
+        let training_copy = StateDict::load(&source, &LoadOptions::default()).unwrap();
+        let folder = tempfile::tempdir().unwrap();
+        let exported = folder.path().join("voice_e8_s96.pth");
+
+        let raw = training_copy.to_raw().unwrap();
+        let config = upstream.config().unwrap();
+        let export = gsv_weights::SovitsExport {
+            weights: &raw,
+            config,
+            epoch: 8,
+            step: 96,
+            version: "v2",
+        };
+        gsv_weights::write_sovits_weights(&exported, &export).unwrap();
+
+        assert!(raw.iter().all(|(_, tensor)| tensor.dtype() == Dtype::F32));
+        let ours = WeightFile::open(&exported).unwrap();
+        assert_eq!(ours.pickle_root(), upstream.pickle_root());
+        let (_, upstream_weights) = read_all("ckpt/tiny_s2G_v2.pth");
+        let mut ours = ours;
+        for ((name, found), (_, expected)) in
+            ours.read_weights().unwrap().iter().zip(&upstream_weights)
+        {
+            assert_same_tensor(name, found, expected);
+        }
+    }
+
+    #[test]
     fn weights_load_in_half_precision_when_asked() {
         let options = LoadOptions {
             float_dtype: FloatDtype::F16,
