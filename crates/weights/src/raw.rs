@@ -3,6 +3,7 @@
 use half::{bf16, f16};
 
 use crate::dtype::Dtype;
+use crate::pickle::contiguous_strides;
 
 /// A contiguous, row-major, little-endian tensor held as bytes.
 #[derive(Clone, Debug, PartialEq)]
@@ -57,7 +58,11 @@ impl RawTensor {
         let count = element_count(shape).ok_or("shape overflows")?;
         check_expansion(count, storage_elements, element_size)?;
         let mut data = Vec::with_capacity(count * element_size);
-        if count > 0 {
+        if count > 0 && stride == contiguous_strides(shape) {
+            // The common case: one run of bytes, copied at once.
+            let start = offset * element_size;
+            data.extend_from_slice(&storage[start..start + count * element_size]);
+        } else if count > 0 {
             copy_strided(storage, element_size, offset, shape, stride, &mut data);
         }
         Self::new(dtype, shape.to_vec(), data)

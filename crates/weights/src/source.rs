@@ -361,7 +361,10 @@ fn ctranslate2_folder_of(path: &Path) -> Result<Option<&Path>> {
         std::io::Read::read(&mut file, &mut head).map_err(|error| WeightsError::io(path, error))?;
     let version = u32::from_le_bytes(head);
     let is_ct2 = read == 4 && (1..=crate::ct2::CT2_LATEST_BINARY_VERSION + 8).contains(&version);
-    Ok(is_ct2.then(|| path.parent()).flatten())
+    let folder = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty());
+    Ok(is_ct2.then(|| folder.unwrap_or(Path::new("."))))
 }
 
 fn read_json(path: &Path) -> Result<Option<Value>> {

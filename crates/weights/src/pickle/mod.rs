@@ -13,4 +13,5 @@ mod write;
 
 pub use read::{unpickle, ALLOWED_GLOBALS};
 pub use value::{PickleValue, TensorRef};
+pub(crate) use write::contiguous_strides;
 pub use write::PickleWriter;
