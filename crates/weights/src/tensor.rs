@@ -1,5 +1,27 @@
 //! The libtorch side: state dicts of `tch::Tensor`s on a chosen device and dtype, and loading
 //! them into a model's variables with a report of what did not match.
+//!
+//! ```no_run
+//! use std::path::Path;
+//!
+//! use gsv_weights::{inspect, load_into, AllowedKeys, LoadOptions, StateDict};
+//!
+//! # fn main() -> gsv_weights::Result<()> {
+//! // What is this file? (`gsv models inspect` prints this.)
+//! let pretrained = Path::new("pretrained_models/gsv-v2final-pretrained/s2G2333k.pth");
+//! let inspection = inspect(pretrained)?;
+//! inspection.ensure_trainable()?; // "a v3 SoVITS file; this version trains v2" otherwise
+//!
+//! // Load it into a model whose VarStore paths follow the reference's parameter names.
+//! let mut store = tch::nn::VarStore::new(tch::Device::Cpu);
+//! // ... build the generator under store.root() ...
+//! let weights = StateDict::load(pretrained, &LoadOptions::default())?;
+//! let exported_without_posterior = AllowedKeys { missing: &["enc_q."], unexpected: &[] };
+//! let report = load_into(&mut store, &weights, &exported_without_posterior)?;
+//! println!("{} loaded, {} left as initialised", report.loaded, report.missing.len());
+//! # Ok(())
+//! # }
+//! ```
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
