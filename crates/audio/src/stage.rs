@@ -124,7 +124,7 @@ pub fn slice_recordings(
     on_event: &(dyn Fn(SliceEvent) + Sync),
 ) -> Result<SliceReport> {
     let frames = params.frames_at(CLIP_SAMPLE_RATE)?;
-    let files = collect_audio_files(sources)?;
+    let files = without_outputs(collect_audio_files(sources)?, out_dir);
     if files.is_empty() {
         return Err(AudioError::NoUsableAudio {
             reason: "no audio files were found".into(),
@@ -353,6 +353,22 @@ fn clip_info(path: PathBuf, source: &Path, chunk: &ChunkBounds, len: usize, peak
         peak,
         peak_dbfs: 20.0 * peak.max(1e-10).log10(),
     }
+}
+
+/// Leaves out files inside `out_dir`, so slicing a folder that holds the output folder again
+/// does not slice earlier clips.
+fn without_outputs(files: Vec<PathBuf>, out_dir: &Path) -> Vec<PathBuf> {
+    let Ok(out_dir) = out_dir.canonicalize() else {
+        return files;
+    };
+    files
+        .into_iter()
+        .filter(|file| {
+            !file
+                .canonicalize()
+                .is_ok_and(|path| path.starts_with(&out_dir))
+        })
+        .collect()
 }
 
 /// The name each source's clips start with: its file name, as in the reference. When two

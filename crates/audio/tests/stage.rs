@@ -144,6 +144,10 @@ fn paths_with_spaces_chinese_and_japanese_work() {
     let (result, _) = slice(&[input.path().join("录音 文件")], &out);
     let report = result.unwrap();
     assert_eq!(report.clip_count, 2);
+
+    // Slicing the parent folder again, output folder included, does not slice the clips.
+    let (again, _) = slice(&[input.path().to_path_buf()], &out);
+    assert_eq!(again.unwrap().clip_count, 2);
     let name = report.clips[0]
         .path
         .file_name()
