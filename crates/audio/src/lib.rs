@@ -25,6 +25,6 @@ pub use files::{collect_audio_files, AUDIO_EXTENSIONS};
 pub use params::{SliceParams, SlicerFrames};
 pub use player::{PlaybackEvent, Player};
 pub use probe::{probe, waveform_peaks, ImportSummary, PeakBucket, ProbedFile, WaveformPeaks};
-pub use rms::{rms_curve, FinishedHopStats, HopStats, RmsFrames};
+pub use rms::{rms_curve, FrameStream, RmsFrames};
 pub use slicer::{slice_frames, ChunkBounds, SliceRefusal};
 pub use stage::{slice_recordings, ClipInfo, SkippedFile, SliceEvent, SliceReport};

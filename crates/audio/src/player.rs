@@ -159,10 +159,11 @@ impl Drop for Player {
 
 /// State shared between the device callback and the playback thread.
 struct Shared {
-    /// Samples at the device rate, appended by the playback thread as it resamples.
+    /// Samples at the device rate, filled by the playback thread before the stream starts.
     samples: RwLock<Vec<f32>>,
-    /// Set once every sample has been appended.
-    complete: AtomicBool,
+    /// Set once `samples` is complete. Some backends (ALSA) run the callback before `play`;
+    /// until then it must only send silence.
+    ready: AtomicBool,
     frames_played: AtomicU64,
     failure: Mutex<Option<String>>,
 }
@@ -179,7 +180,7 @@ fn run_playback(
 ) {
     let shared = Arc::new(Shared {
         samples: RwLock::new(Vec::new()),
-        complete: AtomicBool::new(false),
+        ready: AtomicBool::new(false),
         frames_played: AtomicU64::new(0),
         failure: Mutex::new(None),
     });
@@ -192,45 +193,71 @@ fn run_playback(
     };
     let _ = opened.send(Ok(()));
 
+    // Everything is resampled before the stream starts: a device that is not paced (ALSA's
+    // null device) would otherwise run ahead of the resampler and leave gaps.
     let duration_s = samples.len() as f64 / f64::from(sample_rate);
     on_event(PlaybackEvent::Started { duration_s });
-    let mut feeder = match Feeder::new(samples, sample_rate, device_rate) {
-        Ok(feeder) => Some(feeder),
-        Err(reason) => {
-            drop(stream);
-            on_event(PlaybackEvent::Failed { reason });
-            return;
-        }
-    };
-    let end = watch_playback(
-        &shared,
-        &stop,
-        &mut feeder,
-        device_rate,
-        duration_s,
-        &on_event,
-    );
+    if let Err(end) = feed_all(samples, sample_rate, device_rate, &shared, &stop) {
+        drop(stream);
+        on_event(end);
+        return;
+    }
+    shared.ready.store(true, Ordering::SeqCst);
+    if let Err(err) = stream.play() {
+        drop(stream);
+        on_event(PlaybackEvent::Failed {
+            reason: err.to_string(),
+        });
+        return;
+    }
+
+    let end = watch_playback(&shared, &stop, device_rate, duration_s, &on_event);
     drop(stream);
     on_event(end);
 }
 
-/// Feeds the shared buffer and reports positions until the playback ends one way or another.
+/// Resamples the whole sound into the shared buffer, a block at a time so that `stop` is
+/// honoured quickly; the error is the event that ends the playback early.
+fn feed_all(
+    samples: Vec<f32>,
+    from: u32,
+    to: u32,
+    shared: &Shared,
+    stop: &AtomicBool,
+) -> std::result::Result<(), PlaybackEvent> {
+    let failed = |reason| PlaybackEvent::Failed { reason };
+    let mut feeder = Feeder::new(samples, from, to).map_err(failed)?;
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            return Err(PlaybackEvent::Stopped);
+        }
+        if feeder.feed_block(shared).map_err(failed)? {
+            return Ok(());
+        }
+    }
+}
+
+/// Reports positions until the playback ends one way or another.
 fn watch_playback(
     shared: &Shared,
     stop: &AtomicBool,
-    feeder: &mut Option<Feeder>,
     device_rate: u32,
     duration_s: f64,
     on_event: &EventSink,
 ) -> PlaybackEvent {
-    let mut last_report = std::time::Instant::now();
+    let total = shared
+        .samples
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .len() as u64;
     loop {
-        match feeder.as_mut().map(|f| f.feed_block(shared)) {
-            Some(Ok(true)) => *feeder = None,
-            Some(Ok(false)) => {}
-            Some(Err(reason)) => return PlaybackEvent::Failed { reason },
-            None => std::thread::sleep(POSITION_INTERVAL),
-        }
+        std::thread::sleep(POSITION_INTERVAL);
+        let played = shared.frames_played.load(Ordering::SeqCst).min(total);
+        let position_s = (played as f64 / f64::from(device_rate)).min(duration_s);
+        on_event(PlaybackEvent::Position {
+            position_s,
+            duration_s,
+        });
         if let Some(reason) = shared
             .failure
             .lock()
@@ -242,23 +269,7 @@ fn watch_playback(
         if stop.load(Ordering::SeqCst) {
             return PlaybackEvent::Stopped;
         }
-
-        let complete = shared.complete.load(Ordering::SeqCst);
-        let played = shared.frames_played.load(Ordering::SeqCst);
-        if feeder.is_none() || last_report.elapsed() >= POSITION_INTERVAL {
-            let position_s = played as f64 / f64::from(device_rate);
-            on_event(PlaybackEvent::Position {
-                position_s: position_s.min(duration_s),
-                duration_s,
-            });
-            last_report = std::time::Instant::now();
-        }
-        let total = shared
-            .samples
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .len() as u64;
-        if complete && played >= total {
+        if played >= total {
             return PlaybackEvent::Finished;
         }
     }
@@ -298,7 +309,6 @@ impl Feeder {
             return Ok(false);
         }
         self.resampler.finish(&mut append)?;
-        shared.complete.store(true, Ordering::SeqCst);
         Ok(true)
     }
 }
@@ -309,8 +319,8 @@ fn no_device(reason: impl std::fmt::Display) -> AudioError {
     }
 }
 
-/// Opens the default output device at its default configuration and starts a stream that plays
-/// the shared buffer (silence until samples arrive).
+/// Opens the default output device at its default configuration and builds a stream that plays
+/// the shared buffer; the caller starts it once the buffer is filled.
 fn open_stream(shared: &Arc<Shared>) -> Result<(cpal::Stream, u32)> {
     let host = cpal::default_host();
     let device = host
@@ -334,7 +344,6 @@ fn open_stream(shared: &Arc<Shared>) -> Result<(cpal::Stream, u32)> {
             )))
         }
     }?;
-    stream.play().map_err(no_device)?;
     Ok((stream, device_rate))
 }
 
@@ -351,7 +360,11 @@ where
     let error_shared = Arc::clone(shared);
     let write_frames = move |output: &mut [T], _: &cpal::OutputCallbackInfo| {
         let silence = T::from_sample(0.0f32);
-        // Never wait in the audio callback: if the feeder holds the lock, play silence.
+        if !data_shared.ready.load(Ordering::SeqCst) {
+            output.fill(silence);
+            return;
+        }
+        // Never wait in the audio callback; once ready, nothing writes the buffer any more.
         let Ok(samples) = data_shared.samples.try_read() else {
             output.fill(silence);
             return;

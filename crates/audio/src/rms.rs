@@ -16,7 +16,10 @@ pub struct RmsFrames {
     pending_offset: usize,
     /// Length of the padded signal so far.
     padded_len: usize,
+    /// Frames computed and not yet taken.
     frames: Vec<f32>,
+    /// Frames computed in all.
+    frames_done: usize,
 }
 
 impl RmsFrames {
@@ -30,6 +33,7 @@ impl RmsFrames {
             pending_offset: 0,
             padded_len: left_padding,
             frames: Vec::new(),
+            frames_done: 0,
         }
     }
 
@@ -40,7 +44,12 @@ impl RmsFrames {
         self.emit_complete_frames();
     }
 
-    /// Adds the right padding and returns all frames.
+    /// Moves the frames computed so far (and not taken before) to the end of `out`.
+    pub fn take_ready(&mut self, out: &mut Vec<f32>) {
+        out.append(&mut self.frames);
+    }
+
+    /// Adds the right padding and returns the frames not taken yet.
     pub fn finish(mut self) -> Vec<f32> {
         let right_padding = self.win / 2;
         self.pending.resize(self.pending.len() + right_padding, 0.0);
@@ -50,11 +59,12 @@ impl RmsFrames {
     }
 
     fn emit_complete_frames(&mut self) {
-        let mut next_start = self.frames.len() * self.hop;
+        let mut next_start = self.frames_done * self.hop;
         while next_start + self.win <= self.padded_len {
             let local = next_start - self.pending_offset;
             let window = &self.pending[local..local + self.win];
             self.frames.push(rms_of(window));
+            self.frames_done += 1;
             next_start += self.hop;
         }
 
@@ -91,14 +101,10 @@ pub fn rms_curve(samples: &[f32], hop: usize, win: usize) -> Vec<f32> {
 }
 
 /// Sum of squares and largest absolute sample of each block of `hop` samples, gathered in one
-/// pass while decoding.
-///
-/// The peaks give the peak of any clip cut on hop boundaries without keeping the samples. When
-/// the RMS window and its centring padding are whole numbers of hops (the defaults: window
-/// 4 hops, padding 2), every RMS frame is the sum of a few block powers, which costs one
-/// multiply-add per sample instead of one per sample per overlapping frame.
+/// pass while decoding. The peaks give the peak of any clip cut on hop boundaries without
+/// keeping its samples.
 #[derive(Debug)]
-pub struct HopStats {
+struct HopStats {
     hop: usize,
     filled: usize,
     power: f64,
@@ -109,21 +115,20 @@ pub struct HopStats {
 }
 
 impl HopStats {
-    /// Starts with no samples; `hop` must be > 0.
-    pub fn new(hop: usize) -> Self {
+    fn new(hop: usize) -> Self {
+        let (powers, peaks) = (Vec::new(), Vec::new());
         HopStats {
             hop,
             filled: 0,
             power: 0.0,
             peak: 0.0,
-            powers: Vec::new(),
-            peaks: Vec::new(),
+            powers,
+            peaks,
             samples: 0,
         }
     }
 
-    /// Appends samples.
-    pub fn push(&mut self, mut samples: &[f32]) {
+    fn push(&mut self, mut samples: &[f32]) {
         self.samples += samples.len();
         while !samples.is_empty() {
             let take = (self.hop - self.filled).min(samples.len());
@@ -147,59 +152,100 @@ impl HopStats {
         self.filled = 0;
     }
 
-    /// Ends the signal; the last block may be partial.
-    pub fn finish(mut self) -> FinishedHopStats {
+    /// Closes the last, partial block.
+    fn finish(&mut self) {
         if self.filled > 0 {
             self.close_block();
-        }
-        FinishedHopStats {
-            hop: self.hop,
-            powers: self.powers,
-            peaks: self.peaks,
-            samples: self.samples,
         }
     }
 }
 
-/// The per-block statistics of a whole signal.
-#[derive(Debug, Clone)]
-pub struct FinishedHopStats {
+/// The reference's RMS frames of a signal that arrives in blocks, handed out as soon as each
+/// is complete, plus the peak of every hop block.
+///
+/// When the RMS window and its centring padding are whole numbers of hops (the defaults: window
+/// 4 hops, padding 2), every frame is the sum of a few block powers, which costs one
+/// multiply-add per sample instead of one per sample per overlapping frame; otherwise the frames
+/// are summed directly by [`RmsFrames`].
+#[derive(Debug)]
+pub struct FrameStream {
     hop: usize,
-    powers: Vec<f64>,
-    /// Largest absolute sample of each block.
-    pub peaks: Vec<f32>,
-    /// Number of samples in the signal.
-    pub samples: usize,
+    win: usize,
+    stats: HopStats,
+    direct: Option<RmsFrames>,
+    next_frame: usize,
 }
 
-impl FinishedHopStats {
-    /// The reference's RMS frames for window `win`, when `win` and `win / 2` are multiples of
-    /// the hop; `None` otherwise (then [`RmsFrames`] computes them directly).
-    pub fn rms_frames(&self, win: usize) -> Option<Vec<f32>> {
-        let hop = self.hop;
-        if !window_is_whole_hops(hop, win) {
-            return None;
+impl FrameStream {
+    /// Starts an empty signal; `hop` and `win` in samples, both > 0.
+    pub fn new(hop: usize, win: usize) -> Self {
+        let direct = (!window_is_whole_hops(hop, win)).then(|| RmsFrames::new(hop, win));
+        FrameStream {
+            hop,
+            win,
+            stats: HopStats::new(hop),
+            direct,
+            next_frame: 0,
         }
-        let blocks_per_frame = win / hop;
-        let padding_blocks = (win / 2) / hop;
-        let frame_count = 1 + (self.samples + 2 * (win / 2) - win) / hop;
-        let block_power = |index: isize| -> f64 {
-            usize::try_from(index)
-                .ok()
-                .and_then(|i| self.powers.get(i))
-                .copied()
-                .unwrap_or(0.0)
+    }
+
+    /// Appends samples; the frames that became complete are appended to `frames`.
+    pub fn push(&mut self, samples: &[f32], frames: &mut Vec<f32>) {
+        self.stats.push(samples);
+        match self.direct.as_mut() {
+            Some(direct) => {
+                direct.push(samples);
+                direct.take_ready(frames);
+            }
+            None => self.emit_ready(frames, false),
+        }
+    }
+
+    /// Ends the signal; the remaining frames are appended to `frames`.
+    pub fn finish(&mut self, frames: &mut Vec<f32>) {
+        self.stats.finish();
+        match self.direct.take() {
+            Some(direct) => frames.extend(direct.finish()),
+            None => self.emit_ready(frames, true),
+        }
+    }
+
+    /// Number of samples pushed so far.
+    pub fn samples(&self) -> usize {
+        self.stats.samples
+    }
+
+    /// Largest absolute sample in hop blocks `blocks` (blocks past the end count as silence).
+    pub fn peak_of_blocks(&self, blocks: std::ops::Range<usize>) -> f32 {
+        let end = blocks.end.min(self.stats.peaks.len());
+        let start = blocks.start.min(end);
+        self.stats.peaks[start..end]
+            .iter()
+            .fold(0f32, |acc, &p| acc.max(p))
+    }
+
+    fn emit_ready(&mut self, frames: &mut Vec<f32>, at_end: bool) {
+        let blocks_per_frame = self.win / self.hop;
+        let padding_blocks = (self.win / 2) / self.hop;
+        let frame_count = if at_end {
+            1 + (self.stats.samples + 2 * (self.win / 2) - self.win) / self.hop
+        } else {
+            // Frame t needs blocks up to t - padding + blocks_per_frame - 1, all closed.
+            (self.stats.powers.len() + padding_blocks + 1).saturating_sub(blocks_per_frame)
         };
-        let frames = (0..frame_count)
-            .map(|frame| {
-                let first = frame as isize - padding_blocks as isize;
-                let sum: f64 = (0..blocks_per_frame as isize)
-                    .map(|k| block_power(first + k))
-                    .sum();
-                (sum / win as f64).sqrt() as f32
-            })
-            .collect();
-        Some(frames)
+        while self.next_frame < frame_count {
+            frames.push(self.frame_from_blocks(self.next_frame, padding_blocks, blocks_per_frame));
+            self.next_frame += 1;
+        }
+    }
+
+    fn frame_from_blocks(&self, frame: usize, padding_blocks: usize, blocks: usize) -> f32 {
+        let powers = &self.stats.powers;
+        let sum: f64 = (0..blocks)
+            .filter_map(|k| (frame + k).checked_sub(padding_blocks))
+            .map(|block| powers.get(block).copied().unwrap_or(0.0))
+            .sum();
+        (sum / self.win as f64).sqrt() as f32
     }
 }
 
@@ -268,31 +314,43 @@ mod tests {
     }
 
     #[test]
-    fn hop_stats_cover_a_partial_last_block() {
-        let mut stats = HopStats::new(3);
-        stats.push(&[0.1, -0.5, 0.2, 0.3]);
-        stats.push(&[-0.9]);
-        let stats = stats.finish();
-        assert_eq!(stats.peaks, vec![0.5, 0.9]);
-        assert_eq!(stats.samples, 5);
+    fn block_peaks_cover_a_partial_last_block() {
+        let mut stream = FrameStream::new(3, 12);
+        let mut frames = Vec::new();
+        stream.push(&[0.1, -0.5, 0.2, 0.3], &mut frames);
+        stream.push(&[-0.9], &mut frames);
+        stream.finish(&mut frames);
+        assert_eq!(stream.peak_of_blocks(0..1), 0.5);
+        assert_eq!(stream.peak_of_blocks(1..5), 0.9);
+        assert_eq!(stream.samples(), 5);
     }
 
     #[test]
-    fn block_powers_give_the_same_frames_as_direct_sums() {
+    fn streamed_frames_equal_the_reference_formula_for_any_block_sizes() {
         let signal: Vec<f32> = (0..20_011)
             .map(|i| ((i * 7919) % 200) as f32 / 100.0 - 1.0)
             .collect();
-        let mut stats = HopStats::new(320);
-        for block in signal.chunks(1000) {
-            stats.push(block);
+        for (hop, win, block) in [
+            (320, 1280, 1000),
+            (320, 1280, 7),
+            (320, 1280, 20_011),
+            (100, 301, 999),
+        ] {
+            let mut stream = FrameStream::new(hop, win);
+            let mut frames = Vec::new();
+            for piece in signal.chunks(block) {
+                stream.push(piece, &mut frames);
+            }
+            stream.finish(&mut frames);
+            let direct = rms_curve(&signal, hop, win);
+            assert_eq!(
+                frames.len(),
+                direct.len(),
+                "hop {hop} win {win} block {block}"
+            );
+            for (a, b) in frames.iter().zip(&direct) {
+                assert!((a - b).abs() <= 1e-6 * b.abs(), "{a} vs {b}");
+            }
         }
-        let stats = stats.finish();
-        let from_blocks = stats.rms_frames(1280).unwrap();
-        let direct = rms_curve(&signal, 320, 1280);
-        assert_eq!(from_blocks.len(), direct.len());
-        for (a, b) in from_blocks.iter().zip(&direct) {
-            assert!((a - b).abs() <= 1e-6 * b.abs(), "{a} vs {b}");
-        }
-        assert!(stats.rms_frames(1000).is_none());
     }
 }

@@ -46,53 +46,116 @@ pub fn slice_frames(
     num_samples: usize,
     frames: &SlicerFrames,
 ) -> Result<Vec<ChunkBounds>, SliceRefusal> {
-    if num_samples <= frames.min_length {
-        return Err(SliceRefusal::TooShort);
-    }
-
-    let silences = silence_tags(rms, frames);
-    Ok(chunks_between(&silences, rms.len(), frames.hop))
+    let mut slicer = StreamingSlicer::new(*frames);
+    let mut chunks: Vec<ChunkBounds> = rms.iter().filter_map(|&level| slicer.push(level)).collect();
+    chunks.extend(slicer.finish(num_samples)?);
+    Ok(chunks)
 }
 
-/// The silent ranges to cut out, as `(first frame removed, first frame kept)` pairs.
-fn silence_tags(rms: &[f32], frames: &SlicerFrames) -> Vec<(usize, usize)> {
-    // The reference compares each float32 RMS with the threshold; numpy casts the threshold to
-    // float32 for that comparison.
-    let threshold = frames.threshold as f32;
-    let keep = frames.max_sil_kept;
-    let mut tags = Vec::new();
-    let mut silence_start: Option<usize> = None;
-    let mut clip_start = 0usize;
+/// The slicer fed one RMS frame at a time: each clip is handed out as soon as the reference's
+/// decisions make it final, so its samples can be written and dropped while decoding goes on.
+/// Fed a whole curve it gives exactly what [`slice_frames`] gives (which is built on it).
+#[derive(Debug, Clone)]
+pub struct StreamingSlicer {
+    frames: SlicerFrames,
+    rms: Vec<f32>,
+    silence_start: Option<usize>,
+    clip_start: usize,
+    last_tag: Option<(usize, usize)>,
+}
 
-    for (i, &level) in rms.iter().enumerate() {
-        if level < threshold {
-            silence_start.get_or_insert(i);
-            continue;
+impl StreamingSlicer {
+    /// A slicer with the values of one sample rate.
+    pub fn new(frames: SlicerFrames) -> Self {
+        StreamingSlicer {
+            frames,
+            rms: Vec::new(),
+            silence_start: None,
+            clip_start: 0,
+            last_tag: None,
         }
-        let Some(start) = silence_start else { continue };
+    }
 
+    /// Adds the next RMS frame; returns the clip that this frame made final, if any.
+    pub fn push(&mut self, level: f32) -> Option<ChunkBounds> {
+        let i = self.rms.len();
+        self.rms.push(level);
+        let tag = self.tag_at(i)?;
+        self.chunk_before(tag)
+    }
+
+    /// First RMS frame whose samples a later clip can still need.
+    pub fn first_needed_frame(&self) -> usize {
+        self.last_tag.map_or(0, |(_, kept)| kept)
+    }
+
+    /// Ends the signal of `num_samples` samples; returns the remaining clips.
+    pub fn finish(mut self, num_samples: usize) -> Result<Vec<ChunkBounds>, SliceRefusal> {
+        if num_samples <= self.frames.min_length {
+            return Err(SliceRefusal::TooShort);
+        }
+
+        let total = self.rms.len();
+        let mut chunks = Vec::new();
+        if let Some(start) = self.silence_start {
+            if total - start >= self.frames.min_interval {
+                let silence_end = total.min(start + self.frames.max_sil_kept);
+                let pos = first_argmin(&self.rms, start, silence_end + 1);
+                chunks.extend(self.chunk_before((pos, total + 1)));
+            }
+        }
+        match self.last_tag {
+            None => chunks.push(chunk(0, total, self.frames.hop)),
+            Some((_, kept)) if kept < total => chunks.push(chunk(kept, total, self.frames.hop)),
+            Some(_) => {}
+        }
+        Ok(chunks)
+    }
+
+    /// The reference's loop body for frame `i`: returns the silence to cut, if frame `i` ends one
+    /// that must be cut.
+    fn tag_at(&mut self, i: usize) -> Option<(usize, usize)> {
+        // The reference compares each float32 RMS with the threshold; numpy casts the threshold
+        // to float32 for that comparison.
+        if self.rms[i] < self.frames.threshold as f32 {
+            self.silence_start.get_or_insert(i);
+            return None;
+        }
+        let start = self.silence_start?;
+
+        let keep = self.frames.max_sil_kept;
         let is_leading_silence = start == 0 && i > keep;
         let need_slice_middle =
-            i - start >= frames.min_interval && i - clip_start >= frames.min_length;
+            i - start >= self.frames.min_interval && i - self.clip_start >= self.frames.min_length;
+        self.silence_start = None;
         if !is_leading_silence && !need_slice_middle {
-            silence_start = None;
-            continue;
+            return None;
         }
 
-        let (tag, next_clip_start) = cut_silence(rms, start, i, keep);
-        tags.push(tag);
-        clip_start = next_clip_start;
-        silence_start = None;
+        let (tag, next_clip_start) = cut_silence(&self.rms, start, i, keep);
+        self.clip_start = next_clip_start;
+        Some(tag)
     }
 
-    if let Some(start) = silence_start {
-        if rms.len() - start >= frames.min_interval {
-            let silence_end = rms.len().min(start + keep);
-            let pos = first_argmin(rms, start, silence_end + 1);
-            tags.push((pos, rms.len() + 1));
-        }
+    /// Records a silence tag and returns the clip that ends where it starts.
+    fn chunk_before(&mut self, tag: (usize, usize)) -> Option<ChunkBounds> {
+        let hop = self.frames.hop;
+        let before = match self.last_tag {
+            None => (tag.0 > 0).then(|| chunk(0, tag.0, hop)),
+            Some((_, kept)) => Some(chunk(kept, tag.0, hop)),
+        };
+        self.last_tag = Some(tag);
+        before
     }
-    tags
+}
+
+fn chunk(begin: usize, end: usize, hop: usize) -> ChunkBounds {
+    ChunkBounds {
+        begin_frame: begin,
+        end_frame: end,
+        start: (begin * hop) as u64,
+        end: (end * hop) as u64,
+    }
 }
 
 /// Where to cut a silence running from frame `start` to the sounding frame `i`; returns the tag
@@ -133,31 +196,6 @@ fn first_argmin(rms: &[f32], from: usize, to: usize) -> usize {
         }
     }
     best
-}
-
-/// The clips between the silences, with the reference's reported sample positions.
-fn chunks_between(tags: &[(usize, usize)], total_frames: usize, hop: usize) -> Vec<ChunkBounds> {
-    let chunk = |begin: usize, end: usize| ChunkBounds {
-        begin_frame: begin,
-        end_frame: end,
-        start: (begin * hop) as u64,
-        end: (end * hop) as u64,
-    };
-    let Some((first, last)) = tags.first().zip(tags.last()) else {
-        return vec![chunk(0, total_frames)];
-    };
-
-    let mut chunks = Vec::with_capacity(tags.len() + 1);
-    if first.0 > 0 {
-        chunks.push(chunk(0, first.0));
-    }
-    for pair in tags.windows(2) {
-        chunks.push(chunk(pair[0].1, pair[1].0));
-    }
-    if last.1 < total_frames {
-        chunks.push(chunk(last.1, total_frames));
-    }
-    chunks
 }
 
 #[cfg(test)]
@@ -212,6 +250,28 @@ mod tests {
             .map(|c| (c.begin_frame, c.end_frame))
             .collect();
         assert_eq!(cuts, vec![(0, 510), (510, 1040)]);
+    }
+
+    #[test]
+    fn streaming_hands_out_each_clip_once_its_end_is_decided() {
+        let rms = curve(&[(0.5, 500), (0.0, 200), (0.5, 500), (0.0, 100), (0.5, 450)]);
+        let mut slicer = StreamingSlicer::new(frames());
+        let mut decided_at = Vec::new();
+        for (index, &level) in rms.iter().enumerate() {
+            if let Some(chunk) = slicer.push(level) {
+                decided_at.push((index, chunk.begin_frame, chunk.end_frame));
+            }
+        }
+        // The first cut is known when the sound resumes at frame 700.
+        assert_eq!(decided_at, vec![(700, 0, 500), (1300, 650, 1200)]);
+        assert_eq!(slicer.first_needed_frame(), 1250);
+        let rest = slicer.finish(1749 * 320).unwrap();
+        assert_eq!(
+            rest.iter()
+                .map(|c| (c.begin_frame, c.end_frame))
+                .collect::<Vec<_>>(),
+            vec![(1250, 1750)]
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! Holds a decoded 32 kHz signal between slicing and writing: in memory while it is small, in a
-//! temporary file beside the output once it grows past a limit, so a two-hour recording never
-//! sits in memory whole.
+//! Holds the decoded 32 kHz samples that a clip may still need: the samples since the last
+//! decided cut. They stay in memory while they are few; if a recording goes on for a very long
+//! time without a cut (over about 17 minutes), they go to a temporary file beside the output, so
+//! even two hours of uninterrupted sound never sit in memory whole.
 
 use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
@@ -15,8 +16,16 @@ pub(crate) const DEFAULT_MEMORY_LIMIT: usize = 1 << 25;
 /// Samples read back from disk per step.
 const READ_BLOCK: usize = 1 << 16;
 
+/// Samples released at the front of the in-memory buffer before it is compacted.
+const COMPACT_AFTER: usize = 1 << 20;
+
 pub(crate) struct SampleSpool {
+    /// Samples from `base` on (in memory mode).
     memory: Vec<f32>,
+    /// Signal index of `memory[0]`, or of the first sample of the spill file.
+    base: usize,
+    /// Signal index before which samples are no longer needed.
+    released: usize,
     memory_limit: usize,
     spill_path: PathBuf,
     spill: Option<BufWriter<File>>,
@@ -28,6 +37,8 @@ impl SampleSpool {
     pub(crate) fn new(memory_limit: usize, spill_path: PathBuf) -> Self {
         SampleSpool {
             memory: Vec::new(),
+            base: 0,
+            released: 0,
             memory_limit,
             spill_path,
             spill: None,
@@ -35,12 +46,15 @@ impl SampleSpool {
         }
     }
 
-    /// Reserves memory for `expected` samples (up to the memory limit), so a long signal is not
-    /// copied again every time the buffer doubles.
-    pub(crate) fn reserve(&mut self, expected: usize) {
-        let wanted = expected.min(self.memory_limit);
-        self.memory
-            .reserve(wanted.saturating_sub(self.memory.len()));
+    /// Lets go of every sample before signal index `index`: in memory they are dropped (in
+    /// batches, to keep the copying rare); a spill file keeps them, as it only grows.
+    pub(crate) fn release_before(&mut self, index: usize) {
+        self.released = self.released.max(index.min(self.len));
+        let releasable = self.released - self.base;
+        if self.spill.is_none() && releasable >= COMPACT_AFTER.max(self.memory.len() / 2) {
+            self.memory.drain(..releasable);
+            self.base = self.released;
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -54,11 +68,24 @@ impl SampleSpool {
             return Ok(());
         }
 
+        if self.spill.is_none() && self.released > self.base {
+            self.release_now();
+        }
+        if self.spill.is_none() && self.memory.len() + samples.len() <= self.memory_limit {
+            self.memory.extend_from_slice(samples);
+            return Ok(());
+        }
+
         if self.spill.is_none() {
             self.start_spilling()?;
         }
         let writer = self.spill.as_mut().expect("spill file is open");
         write_f32(writer, samples).map_err(|e| AudioError::io(&self.spill_path, e))
+    }
+
+    fn release_now(&mut self) {
+        self.memory.drain(..self.released - self.base);
+        self.base = self.released;
     }
 
     fn start_spilling(&mut self) -> Result<()> {
@@ -76,33 +103,25 @@ impl SampleSpool {
         Ok(())
     }
 
-    /// Ends writing: flushes the spill file so that [`SampleSpool::read_range`] can read it.
-    pub(crate) fn finish_writing(&mut self) -> Result<()> {
-        match self.spill.as_mut() {
-            Some(writer) => writer
-                .flush()
-                .map_err(|e| AudioError::io(&self.spill_path, e)),
-            None => Ok(()),
-        }
-    }
-
-    /// Calls `on_block` with the samples of `range`, in order, in blocks. Several ranges can be
-    /// read at once from different threads (each read of a spilled signal opens its own handle).
-    /// Call [`SampleSpool::finish_writing`] first.
+    /// Calls `on_block` with the samples of `range` (signal indices, not released), in order,
+    /// in blocks.
     pub(crate) fn read_range(
-        &self,
+        &mut self,
         range: std::ops::Range<usize>,
         on_block: &mut dyn FnMut(&[f32]) -> Result<()>,
     ) -> Result<()> {
-        if self.spill.is_none() {
-            return self.memory[range].chunks(READ_BLOCK).try_for_each(on_block);
-        }
+        debug_assert!(range.start >= self.base && range.end <= self.len);
+        let local = range.start - self.base..range.end - self.base;
+        let Some(writer) = self.spill.as_mut() else {
+            return self.memory[local].chunks(READ_BLOCK).try_for_each(on_block);
+        };
 
         let path = &self.spill_path;
+        writer.flush().map_err(|e| AudioError::io(path, e))?;
         let mut file = File::open(path).map_err(|e| AudioError::io(path, e))?;
-        file.seek(SeekFrom::Start(range.start as u64 * 4))
+        file.seek(SeekFrom::Start(local.start as u64 * 4))
             .map_err(|e| AudioError::io(path, e))?;
-        read_f32_blocks(&mut file, range.len(), on_block, path)
+        read_f32_blocks(&mut file, local.len(), on_block, path)
     }
 }
 
@@ -157,7 +176,7 @@ impl Drop for SampleSpool {
 mod tests {
     use super::*;
 
-    fn collect(spool: &SampleSpool, range: std::ops::Range<usize>) -> Vec<f32> {
+    fn collect(spool: &mut SampleSpool, range: std::ops::Range<usize>) -> Vec<f32> {
         let mut out = Vec::new();
         spool
             .read_range(range, &mut |b| {
@@ -178,12 +197,33 @@ mod tests {
             small.push(block).unwrap();
             large.push(block).unwrap();
         }
-        small.finish_writing().unwrap();
-        large.finish_writing().unwrap();
         assert!(dir.path().join("spill.f32").exists());
-        assert_eq!(collect(&small, 70_001..150_003), signal[70_001..150_003]);
-        assert_eq!(collect(&large, 0..200_000), signal);
+        assert_eq!(
+            collect(&mut small, 70_001..150_003),
+            signal[70_001..150_003]
+        );
+        assert_eq!(collect(&mut large, 0..200_000), signal);
         drop(small);
         assert!(!dir.path().join("spill.f32").exists());
+    }
+
+    #[test]
+    fn released_samples_make_room_and_later_ones_stay_readable() {
+        let dir = tempfile::tempdir().unwrap();
+        let signal: Vec<f32> = (0..3_000_000).map(|i| (i % 1000) as f32).collect();
+        let mut spool = SampleSpool::new(2_000_000, dir.path().join("spill.f32"));
+        for (index, block) in signal.chunks(10_000).enumerate() {
+            spool.push(block).unwrap();
+            spool.release_before((index * 10_000).saturating_sub(50_000));
+        }
+        assert!(
+            !dir.path().join("spill.f32").exists(),
+            "released samples must not spill"
+        );
+        assert_eq!(
+            collect(&mut spool, 2_960_000..3_000_000),
+            signal[2_960_000..3_000_000]
+        );
+        assert_eq!(spool.len(), 3_000_000);
     }
 }

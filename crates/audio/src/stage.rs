@@ -8,12 +8,12 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::clip::{AtomicClipWriter, ClipNormalizer, CLIP_SAMPLE_RATE};
-use crate::decode::{decode_mono, open_container};
+use crate::decode::decode_mono;
 use crate::error::{AudioError, Result};
 use crate::files::collect_audio_files;
 use crate::params::{SliceParams, SlicerFrames};
-use crate::rms::{window_is_whole_hops, HopStats, RmsFrames};
-use crate::slicer::{slice_frames, ChunkBounds, SliceRefusal};
+use crate::rms::FrameStream;
+use crate::slicer::{ChunkBounds, SliceRefusal, StreamingSlicer};
 use crate::spool::{SampleSpool, DEFAULT_MEMORY_LIMIT};
 
 /// One written clip.
@@ -234,61 +234,29 @@ impl SliceJob<'_> {
         }
     }
 
+    /// Decodes, slices and writes one file in a single pass: each clip is written as soon as
+    /// the slicer has decided where it ends, and its samples are then dropped.
     fn slice_file(&self, index: usize, source: &Path, name: &str) -> Result<Vec<ClipInfo>> {
         let spill_path = self
             .out_dir
             .join(format!(".spool-{index}-{}.f32", std::process::id()));
-        let mut spool = SampleSpool::new(self.memory_limit, spill_path);
-        spool.reserve(expected_samples(source).unwrap_or(0));
-        let mut stats = HopStats::new(self.frames.hop);
-        // Only needed when the window is not a whole number of hops (non-default hop sizes).
-        let needs_direct_rms = !window_is_whole_hops(self.frames.hop, self.frames.win);
-        let mut direct_rms =
-            needs_direct_rms.then(|| RmsFrames::new(self.frames.hop, self.frames.win));
+        let mut file = FileSlicing {
+            job: self,
+            source,
+            name,
+            spool: SampleSpool::new(self.memory_limit, spill_path),
+            frames: FrameStream::new(self.frames.hop, self.frames.win),
+            slicer: StreamingSlicer::new(self.frames),
+            new_frames: Vec::new(),
+            clips: Vec::new(),
+        };
         decode_mono(
             source,
             Some(CLIP_SAMPLE_RATE),
             self.is_cancelled,
-            &mut |block| {
-                stats.push(block);
-                if let Some(rms) = direct_rms.as_mut() {
-                    rms.push(block);
-                }
-                spool.push(block)
-            },
+            &mut |block| file.push(block),
         )?;
-
-        let stats = stats.finish();
-        let rms = match direct_rms {
-            Some(rms) => rms.finish(),
-            None => stats
-                .rms_frames(self.frames.win)
-                .expect("window is aligned to hops"),
-        };
-        let num_samples = spool.len();
-        let chunks = slice_frames(&rms, num_samples, &self.frames).map_err(|refusal| {
-            let SliceRefusal::TooShort = refusal;
-            AudioError::TooShort {
-                path: source.to_path_buf(),
-                reason: format!(
-                    "{num_samples} samples at 32 kHz; the slicer needs more than {}",
-                    self.frames.min_length
-                ),
-            }
-        })?;
-
-        // Clips are independent, so they are written in parallel too; a long file then uses
-        // every core even when it is the only one.
-        spool.finish_writing()?;
-        let written: Vec<Result<Option<ClipInfo>>> = chunks
-            .par_iter()
-            .map(|chunk| self.write_clip(source, name, chunk, num_samples, &stats.peaks, &spool))
-            .collect();
-        let mut clips = Vec::with_capacity(written.len());
-        for clip in written {
-            clips.extend(clip?);
-        }
-        Ok(clips)
+        file.finish()
     }
 
     fn write_clip(
@@ -296,21 +264,11 @@ impl SliceJob<'_> {
         source: &Path,
         name: &str,
         chunk: &ChunkBounds,
-        num_samples: usize,
-        hop_peaks: &[f32],
-        spool: &SampleSpool,
-    ) -> Result<Option<ClipInfo>> {
-        let range = chunk.sample_range(num_samples);
-        if range.is_empty() {
-            // The reference fails on the whole file here (max of an empty array); an empty clip
-            // is simply not written.
-            return Ok(None);
-        }
-        let peak = hop_peaks[chunk.begin_frame..chunk.end_frame.min(hop_peaks.len())]
-            .iter()
-            .fold(0f32, |acc, &p| acc.max(p));
+        range: std::ops::Range<usize>,
+        peak: f32,
+        spool: &mut SampleSpool,
+    ) -> Result<ClipInfo> {
         let normalizer = ClipNormalizer::new(peak, self.params.max, self.params.alpha);
-
         let path = self
             .out_dir
             .join(format!("{name}_{:010}_{:010}.wav", chunk.start, chunk.end));
@@ -329,16 +287,82 @@ impl SliceJob<'_> {
             clip: clip.clone(),
             clips_total,
         });
-        Ok(Some(clip))
+        Ok(clip)
     }
 }
 
-/// The number of 32 kHz samples a file will decode to, when its header says.
-fn expected_samples(source: &Path) -> Option<usize> {
-    let (_, track) = open_container(source).ok()?;
-    let frames = track.codec_params.n_frames?;
-    let rate = u64::from(track.codec_params.sample_rate?.max(1));
-    usize::try_from(frames.saturating_mul(u64::from(CLIP_SAMPLE_RATE)) / rate + 1).ok()
+/// The state of one file while it is decoded: samples a clip may still need, RMS frames,
+/// the slicer, and the clips written so far.
+struct FileSlicing<'a> {
+    job: &'a SliceJob<'a>,
+    source: &'a Path,
+    name: &'a str,
+    spool: SampleSpool,
+    frames: FrameStream,
+    slicer: StreamingSlicer,
+    new_frames: Vec<f32>,
+    clips: Vec<ClipInfo>,
+}
+
+impl FileSlicing<'_> {
+    fn push(&mut self, block: &[f32]) -> Result<()> {
+        self.spool.push(block)?;
+        self.frames.push(block, &mut self.new_frames);
+        for index in 0..self.new_frames.len() {
+            if let Some(chunk) = self.slicer.push(self.new_frames[index]) {
+                self.write(&chunk, self.spool.len())?;
+            }
+        }
+        self.new_frames.clear();
+        let hop = self.job.frames.hop;
+        self.spool
+            .release_before(self.slicer.first_needed_frame() * hop);
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Vec<ClipInfo>> {
+        self.frames.finish(&mut self.new_frames);
+        for index in 0..self.new_frames.len() {
+            if let Some(chunk) = self.slicer.push(self.new_frames[index]) {
+                self.write(&chunk, self.spool.len())?;
+            }
+        }
+
+        let num_samples = self.spool.len();
+        let min_length = self.job.frames.min_length;
+        let slicer = std::mem::replace(&mut self.slicer, StreamingSlicer::new(self.job.frames));
+        let last_chunks = slicer
+            .finish(num_samples)
+            .map_err(|SliceRefusal::TooShort| AudioError::TooShort {
+                path: self.source.to_path_buf(),
+                reason: format!(
+                    "{num_samples} samples at 32 kHz; the slicer needs more than {min_length}"
+                ),
+            })?;
+        for chunk in last_chunks {
+            self.write(&chunk, num_samples)?;
+        }
+        Ok(self.clips)
+    }
+
+    /// Writes one clip; `num_samples` is the length of the signal so far (its full length for
+    /// the last clips).
+    fn write(&mut self, chunk: &ChunkBounds, num_samples: usize) -> Result<()> {
+        let range = chunk.sample_range(num_samples);
+        if range.is_empty() {
+            // The reference fails on the whole file here (max of an empty array); an empty clip
+            // is simply not written.
+            return Ok(());
+        }
+        let peak = self
+            .frames
+            .peak_of_blocks(chunk.begin_frame..chunk.end_frame);
+        let clip =
+            self.job
+                .write_clip(self.source, self.name, chunk, range, peak, &mut self.spool)?;
+        self.clips.push(clip);
+        Ok(())
+    }
 }
 
 fn clip_info(path: PathBuf, source: &Path, chunk: &ChunkBounds, len: usize, peak: i32) -> ClipInfo {
