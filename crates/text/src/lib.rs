@@ -6,6 +6,7 @@
 //! same input the reference would give it.
 
 mod auto;
+mod cache;
 mod en;
 mod error;
 mod language;
@@ -53,6 +54,13 @@ pub fn clean_text(text: &str, language: Language) -> Result<CleanedText, TextErr
     ensure_pronounceable(cleaned)
 }
 
+/// The replacements the reference's training script (`prepare_datasets/1-get-text.py`) makes
+/// before it calls `clean_text`: `%` becomes `-` and `￥` a comma. The `text_feature` stage calls
+/// this first so that its phonemes match the reference's training data.
+pub fn apply_training_replacements(text: &str) -> String {
+    text.replace('%', "-").replace('￥', ",")
+}
+
 /// Rejects results made of punctuation and pause symbols only.
 fn ensure_pronounceable(cleaned: CleanedText) -> Result<CleanedText, TextError> {
     let has_sound = cleaned
@@ -81,5 +89,33 @@ fn finish(
         phone_ids,
         word2ph,
         norm_text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn training_replacements_match_the_reference_script() {
+        assert_eq!(
+            apply_training_replacements("涨了5%，花了￥100"),
+            "涨了5-，花了,100"
+        );
+    }
+
+    #[test]
+    fn zh_line_end_to_end() {
+        let cleaned = clean_text("你好", Language::Zh).unwrap();
+        assert_eq!(cleaned.phones, ["n", "i2", "h", "ao3"]);
+        assert_eq!(cleaned.word2ph, Some(vec![2, 2]));
+        assert_eq!(cleaned.norm_text, "你好");
+    }
+
+    #[test]
+    fn short_en_line_is_padded_with_a_comma() {
+        let cleaned = clean_text("A", Language::En).unwrap();
+        assert_eq!(cleaned.phones, [",", "EY1"]);
+        assert_eq!(cleaned.word2ph, None);
     }
 }

@@ -1,7 +1,8 @@
 //! Parity with the reference: every line of `shared/golden/text/{zh,en}.jsonl` must give the
-//! same phones, ids, word2ph and normalised text as GPT-SoVITS v2's `clean_text`.
+//! same phones, ids, word2ph and normalised text as GPT-SoVITS v2's `clean_text`. The larger
+//! sets in `tests/data/*_extra.jsonl` (see `tests/data/README.md`) must match as well.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use gsv_text::{clean_text, Language};
 use serde_json::Value;
@@ -12,15 +13,20 @@ struct GoldenCase {
     expected: Value,
 }
 
-fn fixture_path(language: &str) -> PathBuf {
+fn golden_path(language: Language) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/golden/text")
         .join(format!("{language}.jsonl"))
 }
 
-fn load_cases(language: &str) -> Vec<GoldenCase> {
-    let path = fixture_path(language);
-    let text = std::fs::read_to_string(&path)
+fn extra_path(language: Language) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(format!("{language}_extra.jsonl"))
+}
+
+fn load_cases(path: &Path) -> Vec<GoldenCase> {
+    let text = std::fs::read_to_string(path)
         .unwrap_or_else(|error| panic!("golden fixture {} is missing: {error}", path.display()));
     text.lines()
         .filter(|line| !line.trim().is_empty())
@@ -53,9 +59,9 @@ fn differences(case: &GoldenCase, language: Language) -> Vec<String> {
         .collect()
 }
 
-fn check_language(language: Language) {
-    let cases = load_cases(language.code());
-    assert!(!cases.is_empty(), "no cases in the {language} fixture");
+fn check_language(language: Language, path: &Path) {
+    let cases = load_cases(path);
+    assert!(!cases.is_empty(), "no cases in {}", path.display());
 
     let mut failures = Vec::new();
     for case in &cases {
@@ -80,10 +86,20 @@ fn check_language(language: Language) {
 
 #[test]
 fn zh_matches_reference() {
-    check_language(Language::Zh);
+    check_language(Language::Zh, &golden_path(Language::Zh));
+}
+
+#[test]
+fn zh_extra_set_matches_reference() {
+    check_language(Language::Zh, &extra_path(Language::Zh));
 }
 
 #[test]
 fn en_matches_reference() {
-    check_language(Language::En);
+    check_language(Language::En, &golden_path(Language::En));
+}
+
+#[test]
+fn en_extra_set_matches_reference() {
+    check_language(Language::En, &extra_path(Language::En));
 }

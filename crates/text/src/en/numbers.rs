@@ -242,12 +242,31 @@ mod tests {
         assert_eq!(cardinal("1001", "").unwrap(), "one thousand one");
         assert_eq!(cardinal("0", "").unwrap(), "zero");
         assert_eq!(cardinal("212", "").unwrap(), "two hundred twelve");
+        assert_eq!(cardinal("1000001", "and").unwrap(), "one million and one");
+        assert_eq!(cardinal("1100", "").unwrap(), "one thousand, one hundred");
+        assert_eq!(
+            cardinal("999999", "and").unwrap(),
+            "nine hundred and ninety-nine thousand, nine hundred and ninety-nine"
+        );
+        assert_eq!(cardinal("1000100", "").unwrap(), "one million, one hundred");
+        assert_eq!(cardinal("300000", "").unwrap(), "three hundred thousand");
+        assert!(cardinal(&"9".repeat(40), "").is_none());
     }
 
     #[test]
     fn years_and_ordinals() {
         assert_eq!(in_pairs("1999"), "nineteen, ninety-nine");
         assert_eq!(in_pairs("1905"), "nineteen, oh five");
+        assert_eq!(in_pairs("1100"), "eleven, oh oh");
+        assert_eq!(in_pairs("1010"), "ten, ten");
+        assert_eq!(
+            words_with_ordinal("101st", "and").unwrap(),
+            "one hundred and first"
+        );
+        assert_eq!(
+            words_with_ordinal("1000th", "and").unwrap(),
+            "one thousandth"
+        );
         assert_eq!(words_with_ordinal("21st", "and").unwrap(), "twenty-first");
         assert_eq!(words_with_ordinal("12th", "and").unwrap(), "twelfth");
         assert_eq!(ordinal_suffix("1"), "1st");

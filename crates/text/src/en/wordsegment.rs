@@ -4,6 +4,8 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::rc::Rc;
+
+use crate::cache::WordMemo;
 use std::sync::OnceLock;
 
 /// `unigrams.txt`: word and count.
@@ -129,6 +131,11 @@ fn search(text: &str, previous: &str, memo: &mut Memo) -> Scored {
 
 /// `wordsegment.segment`: lower-case letters and digits only, cut into the likeliest words.
 pub(crate) fn segment(text: &str) -> Vec<String> {
+    static MEMO: WordMemo<Vec<String>> = WordMemo::new();
+    MEMO.get_or_compute(text, || segment_uncached(text))
+}
+
+fn segment_uncached(text: &str) -> Vec<String> {
     let clean: String = text
         .to_lowercase()
         .chars()

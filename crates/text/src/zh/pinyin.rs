@@ -4,6 +4,8 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
+use crate::cache::WordMemo;
+
 /// First reading of every character (pypinyin `pinyin_dict.json`).
 const CHAR_READINGS: &str = include_str!("../../data/zh/pinyin_chars.txt");
 
@@ -78,6 +80,11 @@ fn is_hans(c: char) -> bool {
 
 /// The syllables of `word`, one per Chinese character, one per run of other characters.
 pub(crate) fn syllables(word: &str) -> Vec<Syllable> {
+    static MEMO: WordMemo<Vec<Syllable>> = WordMemo::new();
+    MEMO.get_or_compute(word, || syllables_uncached(word))
+}
+
+fn syllables_uncached(word: &str) -> Vec<Syllable> {
     let mut result = Vec::new();
     for (run, is_chinese) in runs_by_script(word) {
         if !is_chinese {

@@ -213,6 +213,7 @@ struct PossegModel {
     transition_matrix: Vec<f64>,
     emissions: HashMap<char, Vec<(usize, f64)>>,
     allowed_states: HashMap<char, Vec<usize>>,
+    every_state: Vec<usize>,
 }
 
 fn model() -> &'static PossegModel {
@@ -235,14 +236,12 @@ fn load_model() -> PossegModel {
         transition_matrix: vec![f64::NEG_INFINITY; names.len() * names.len()],
         emissions: HashMap::new(),
         allowed_states: HashMap::new(),
+        every_state: (0..names.len()).collect(),
         states: names,
     };
     for line in POSSEG_HMM.lines() {
         let fields: Vec<&str> = line.split('\t').collect();
         add_model_line(&mut model, &index, &fields);
-    }
-    for emissions in model.emissions.values_mut() {
-        emissions.sort_unstable_by_key(|(state, _)| *state);
     }
     model
 }
@@ -279,31 +278,29 @@ fn add_model_line(model: &mut PossegModel, index: &HashMap<&str, usize>, fields:
 }
 
 impl PossegModel {
-    fn emission(&self, state: usize, c: char) -> f64 {
-        self.emissions
+    /// Emission log probabilities of `c` for every state (`MIN_FLOAT` where jieba has none).
+    fn emission_row(&self, c: char) -> Vec<f64> {
+        let mut row = vec![MIN_FLOAT; self.states.len()];
+        for (state, p) in self
+            .emissions
             .get(&c)
-            .and_then(|list| {
-                list.binary_search_by_key(&state, |(s, _)| *s)
-                    .ok()
-                    .map(|i| list[i].1)
-            })
-            .unwrap_or(MIN_FLOAT)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            row[*state] = *p;
+        }
+        row
     }
 
     fn transition(&self, from: usize, to: usize) -> f64 {
         self.transition_matrix[from * self.states.len() + to]
     }
 
-    /// Every state, including those without outgoing transitions (`trans_p.keys()`).
-    fn all_states(&self) -> Vec<usize> {
-        (0..self.states.len()).collect()
-    }
-
-    fn allowed(&self, c: char) -> Vec<usize> {
+    /// The states `c` may take; every state (`trans_p.keys()`) for characters not listed.
+    fn allowed(&self, c: char) -> &[usize] {
         self.allowed_states
             .get(&c)
-            .cloned()
-            .unwrap_or_else(|| self.all_states())
+            .map_or(&self.every_state, Vec::as_slice)
     }
 }
 
@@ -322,36 +319,37 @@ fn viterbi(chars: &[char]) -> Vec<usize> {
     let mut scores: Vec<Vec<Option<f64>>> = vec![vec![None; n_states]; chars.len()];
     let mut back: Vec<Vec<usize>> = vec![vec![0; n_states]; chars.len()];
 
-    for state in model.allowed(chars[0]) {
-        scores[0][state] = Some(model.start[state] + model.emission(state, chars[0]));
+    let first_emissions = model.emission_row(chars[0]);
+    for &state in model.allowed(chars[0]) {
+        scores[0][state] = Some(model.start[state] + first_emissions[state]);
     }
 
     for t in 1..chars.len() {
         let previous: Vec<usize> = (0..n_states)
             .filter(|s| scores[t - 1][*s].is_some() && !model.transitions[*s].is_empty())
             .collect();
-        let mut expected: Vec<usize> = previous
-            .iter()
-            .flat_map(|s| model.transitions[*s].iter().map(|(to, _)| *to))
-            .collect();
-        expected.sort_unstable();
-        expected.dedup();
-        let allowed = model.allowed(chars[t]);
-        let mut candidates: Vec<usize> = expected
+        let mut expected = vec![false; n_states];
+        for from in &previous {
+            for (to, _) in &model.transitions[*from] {
+                expected[*to] = true;
+            }
+        }
+        let mut candidates: Vec<usize> = model
+            .allowed(chars[t])
             .iter()
             .copied()
-            .filter(|s| allowed.contains(s))
+            .filter(|s| expected[*s])
             .collect();
         if candidates.is_empty() {
-            candidates = if expected.is_empty() {
-                model.all_states()
-            } else {
-                expected
-            };
+            candidates = (0..n_states).filter(|s| expected[*s]).collect();
+        }
+        if candidates.is_empty() {
+            candidates = model.every_state.clone();
         }
 
+        let emissions = model.emission_row(chars[t]);
         for state in candidates {
-            let emit = model.emission(state, chars[t]);
+            let emit = emissions[state];
             let mut best: Option<(f64, usize)> = None;
             for &from in &previous {
                 let score = scores[t - 1][from].unwrap_or(f64::NEG_INFINITY)

@@ -96,6 +96,9 @@ const PUNCTUATION_MAP: [(&str, &str); 15] = [
     ("～", "…"),
 ];
 
+/// The first characters of `PUNCTUATION_MAP`'s keys.
+const PUNCTUATION_FIRST_CHARS: &str = "：；，。！？\n·、.$/—~～";
+
 /// Normalises a zh line into the text the phonemes are made from (`chinese2.text_normalize`).
 pub(crate) fn text_normalize(text: &str) -> String {
     let mut normalized = String::with_capacity(text.len() * 2);
@@ -199,10 +202,14 @@ fn replace_punctuation(sentence: &str) -> String {
     let mut folded = String::with_capacity(text.len());
     let mut rest = text.as_str();
     while let Some(c) = rest.chars().next() {
-        match PUNCTUATION_MAP
-            .iter()
-            .find(|(from, _)| rest.starts_with(from))
-        {
+        // Most characters start no key; only the few that do are matched against the map.
+        let folding = match PUNCTUATION_FIRST_CHARS.contains(c) {
+            true => PUNCTUATION_MAP
+                .iter()
+                .find(|(from, _)| rest.starts_with(from)),
+            false => None,
+        };
+        match folding {
             Some((from, to)) => {
                 folded.push_str(to);
                 rest = &rest[from.len()..];

@@ -62,17 +62,26 @@ fn sign_word(sign: &str, word: &'static str) -> &'static str {
 
 /// Applies every number-related rewrite of `normalize_sentence` after the character folding.
 pub(crate) fn rewrite_numbers(sentence: &str) -> String {
-    let mut text = replace_dates(sentence);
-    text = replace_times(&text);
-    text = TO_RANGE
-        .replace_all(&text, |caps: &Captures| caps[0].replace('~', "至"))
-        .into_owned();
-    text = TEMPERATURE
-        .replace_all(&text, replace_temperature)
-        .into_owned();
+    let mut text = sentence.to_string();
+    // The rules before the units all need a digit; most sentences have none.
+    if has_digit(&text) {
+        text = replace_dates(&text);
+        text = replace_times(&text);
+        text = TO_RANGE
+            .replace_all(&text, |caps: &Captures| caps[0].replace('~', "至"))
+            .into_owned();
+        text = TEMPERATURE
+            .replace_all(&text, replace_temperature)
+            .into_owned();
+    }
     text = replace_measures(&text);
     text = replace_arithmetic(&text);
     text = POWER.replace_all(&text, replace_power).into_owned();
+
+    // The rest needs a digit too (powers above may have made some).
+    if !has_digit(&text) {
+        return text;
+    }
     text = FRACTION.replace_all(&text, replace_fraction).into_owned();
     text = PERCENTAGE
         .replace_all(&text, replace_percentage)
@@ -91,6 +100,10 @@ pub(crate) fn rewrite_numbers(sentence: &str) -> String {
         .replace_all(&text, |caps: &Captures| verbalize_digits(&caps[0], true))
         .into_owned();
     NUMBER.replace_all(&text, replace_number).into_owned()
+}
+
+fn has_digit(text: &str) -> bool {
+    text.bytes().any(|b| b.is_ascii_digit())
 }
 
 // Dates (`chronology.py`).
