@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use criterion::{criterion_main, Criterion, Throughput};
+use criterion::{criterion_main, BatchSize, Criterion, Throughput};
 use gsv_audio::{slice_recordings, SliceParams};
 
 const SPEECH_TEXT: &str = "The quick brown fox jumps over the lazy dog near the river bank. \
@@ -83,26 +83,26 @@ fn recordings(dir: &Path) -> (PathBuf, PathBuf) {
 fn slice_ten_minutes(c: &mut Criterion) {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/gsv-audio-bench");
     let (mono, stereo) = recordings(&data);
-    let out = tempfile::tempdir().unwrap();
     let params = SliceParams::default();
 
     let mut group = c.benchmark_group("slice_10min");
     group.sample_size(10);
     group.throughput(Throughput::Elements(600));
     for (name, source) in [("wav_32k_mono", &mono), ("wav_44k1_stereo", &stereo)] {
+        // A fresh output folder per iteration, removed outside the timing, so that the clips of
+        // earlier iterations do not pile up as dirty pages and throttle the writes.
         group.bench_function(name, |b| {
-            b.iter(|| {
-                let report = slice_recordings(
-                    std::slice::from_ref(source),
-                    out.path(),
-                    &params,
-                    &|| false,
-                    &|_| {},
-                )
-                .unwrap();
-                assert!(report.clip_count > 50);
-                report
-            })
+            b.iter_batched(
+                || tempfile::tempdir().unwrap(),
+                |out| {
+                    let sources = std::slice::from_ref(source);
+                    let report =
+                        slice_recordings(sources, out.path(), &params, &|| false, &|_| {}).unwrap();
+                    assert!(report.clip_count > 50);
+                    (out, report)
+                },
+                BatchSize::PerIteration,
+            )
         });
     }
     group.finish();
