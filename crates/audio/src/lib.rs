@@ -26,5 +26,5 @@ pub use params::{SliceParams, SlicerFrames};
 pub use player::{PlaybackEvent, Player};
 pub use probe::{probe, waveform_peaks, ImportSummary, PeakBucket, ProbedFile, WaveformPeaks};
 pub use rms::{rms_curve, FrameStream, RmsFrames};
-pub use slicer::{slice_frames, ChunkBounds, SliceRefusal};
+pub use slicer::{slice_frames, ChunkBounds, SliceRefusal, StreamingSlicer};
 pub use stage::{slice_recordings, ClipInfo, SkippedFile, SliceEvent, SliceReport};
