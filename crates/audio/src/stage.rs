@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -235,20 +236,44 @@ impl SliceJob<'_> {
     }
 
     /// Decodes, slices and writes one file in a single pass: each clip is written as soon as
-    /// the slicer has decided where it ends, and its samples are then dropped.
+    /// the slicer has decided where it ends, and its samples are then dropped. Decoding and
+    /// writing run on two threads, so a single long file uses two cores.
     fn slice_file(&self, index: usize, source: &Path, name: &str) -> Result<Vec<ClipInfo>> {
+        std::thread::scope(|scope| {
+            let (sender, receiver) = sync_channel(CLIP_QUEUE_BLOCKS);
+            let writer = scope.spawn(move || self.write_clips(source, name, receiver));
+            let decoded = self.decode_and_cut(index, source, sender);
+            let written = writer.join().unwrap_or_else(|_| {
+                Err(AudioError::io(
+                    source,
+                    std::io::Error::other("the clip writer panicked"),
+                ))
+            });
+            match (decoded, written) {
+                (_, Err(err)) => Err(err),
+                (Err(err), Ok(_)) => Err(err),
+                (Ok(()), Ok(clips)) => Ok(clips),
+            }
+        })
+    }
+
+    fn decode_and_cut(
+        &self,
+        index: usize,
+        source: &Path,
+        sender: SyncSender<ClipMessage>,
+    ) -> Result<()> {
         let spill_path = self
             .out_dir
             .join(format!(".spool-{index}-{}.f32", std::process::id()));
         let mut file = FileSlicing {
             job: self,
             source,
-            name,
             spool: SampleSpool::new(self.memory_limit, spill_path),
             frames: FrameStream::new(self.frames.hop, self.frames.win),
             slicer: StreamingSlicer::new(self.frames),
             new_frames: Vec::new(),
-            clips: Vec::new(),
+            sender,
         };
         decode_mono(
             source,
@@ -259,95 +284,126 @@ impl SliceJob<'_> {
         file.finish()
     }
 
-    fn write_clip(
+    /// The writing thread: normalises and writes the clips it is sent, in order.
+    fn write_clips(
         &self,
         source: &Path,
         name: &str,
-        chunk: &ChunkBounds,
-        range: std::ops::Range<usize>,
-        peak: f32,
-        spool: &mut SampleSpool,
-    ) -> Result<ClipInfo> {
-        let normalizer = ClipNormalizer::new(peak, self.params.max, self.params.alpha);
-        let path = self
-            .out_dir
-            .join(format!("{name}_{:010}_{:010}.wav", chunk.start, chunk.end));
-        let mut writer = AtomicClipWriter::create(path.clone())?;
-        spool.read_range(range.clone(), &mut |block| {
-            if (self.is_cancelled)() {
-                return Err(AudioError::Cancelled);
+        messages: Receiver<ClipMessage>,
+    ) -> Result<Vec<ClipInfo>> {
+        let mut clips = Vec::new();
+        let mut current = None;
+        for message in messages {
+            match message {
+                ClipMessage::Start { chunk, len, peak } => {
+                    let normalizer = ClipNormalizer::new(peak, self.params.max, self.params.alpha);
+                    let path = self
+                        .out_dir
+                        .join(format!("{name}_{:010}_{:010}.wav", chunk.start, chunk.end));
+                    let writer = AtomicClipWriter::create(path.clone())?;
+                    current = Some((writer, normalizer, chunk, len, path));
+                }
+                ClipMessage::Samples(block) => {
+                    if (self.is_cancelled)() {
+                        return Err(AudioError::Cancelled);
+                    }
+                    let (writer, normalizer, ..) = current.as_mut().expect("a clip was started");
+                    writer.write_block(&block, normalizer)?;
+                }
+                ClipMessage::End => {
+                    let (writer, _, chunk, len, path) = current.take().expect("a clip was started");
+                    let written_peak = writer.finish()?;
+                    clips.push(self.announce(clip_info(path, source, &chunk, len, written_peak)));
+                }
             }
-            writer.write_block(block, &normalizer)
-        })?;
-        let written_peak = writer.finish()?;
+        }
+        Ok(clips)
+    }
 
-        let clip = clip_info(path, source, chunk, range.len(), written_peak);
+    fn announce(&self, clip: ClipInfo) -> ClipInfo {
         let clips_total = self.progress.clips_total.fetch_add(1, Ordering::SeqCst) + 1;
         (self.on_event)(SliceEvent::ClipWritten {
             clip: clip.clone(),
             clips_total,
         });
-        Ok(clip)
+        clip
     }
 }
 
-/// The state of one file while it is decoded: samples a clip may still need, RMS frames,
-/// the slicer, and the clips written so far.
+/// Blocks (of up to 64 Ki samples) queued between the decoding and the writing thread.
+const CLIP_QUEUE_BLOCKS: usize = 8;
+
+/// What the decoding thread sends to the writing thread for each clip: `Start`, the samples in
+/// order, `End`.
+enum ClipMessage {
+    Start {
+        chunk: ChunkBounds,
+        len: usize,
+        peak: f32,
+    },
+    Samples(Vec<f32>),
+    End,
+}
+
+/// The state of one file while it is decoded: samples a clip may still need, RMS frames and
+/// the slicer.
 struct FileSlicing<'a> {
     job: &'a SliceJob<'a>,
     source: &'a Path,
-    name: &'a str,
     spool: SampleSpool,
     frames: FrameStream,
     slicer: StreamingSlicer,
     new_frames: Vec<f32>,
-    clips: Vec<ClipInfo>,
+    sender: SyncSender<ClipMessage>,
 }
 
 impl FileSlicing<'_> {
     fn push(&mut self, block: &[f32]) -> Result<()> {
         self.spool.push(block)?;
         self.frames.push(block, &mut self.new_frames);
-        for index in 0..self.new_frames.len() {
-            if let Some(chunk) = self.slicer.push(self.new_frames[index]) {
-                self.write(&chunk, self.spool.len())?;
-            }
-        }
-        self.new_frames.clear();
+        self.cut_new_frames(self.spool.len())?;
         let hop = self.job.frames.hop;
         self.spool
             .release_before(self.slicer.first_needed_frame() * hop);
         Ok(())
     }
 
-    fn finish(mut self) -> Result<Vec<ClipInfo>> {
-        self.frames.finish(&mut self.new_frames);
+    fn cut_new_frames(&mut self, num_samples: usize) -> Result<()> {
         for index in 0..self.new_frames.len() {
             if let Some(chunk) = self.slicer.push(self.new_frames[index]) {
-                self.write(&chunk, self.spool.len())?;
+                self.send(&chunk, num_samples)?;
             }
         }
+        self.new_frames.clear();
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<()> {
+        self.frames.finish(&mut self.new_frames);
+        self.cut_new_frames(self.spool.len())?;
 
         let num_samples = self.spool.len();
         let min_length = self.job.frames.min_length;
-        let slicer = std::mem::replace(&mut self.slicer, StreamingSlicer::new(self.job.frames));
-        let last_chunks = slicer
-            .finish(num_samples)
-            .map_err(|SliceRefusal::TooShort| AudioError::TooShort {
-                path: self.source.to_path_buf(),
-                reason: format!(
-                    "{num_samples} samples at 32 kHz; the slicer needs more than {min_length}"
-                ),
-            })?;
+        let source = self.source;
+        let last_chunks =
+            self.slicer
+                .clone()
+                .finish(num_samples)
+                .map_err(|SliceRefusal::TooShort| AudioError::TooShort {
+                    path: source.to_path_buf(),
+                    reason: format!(
+                        "{num_samples} samples at 32 kHz; the slicer needs more than {min_length}"
+                    ),
+                })?;
         for chunk in last_chunks {
-            self.write(&chunk, num_samples)?;
+            self.send(&chunk, num_samples)?;
         }
-        Ok(self.clips)
+        Ok(())
     }
 
-    /// Writes one clip; `num_samples` is the length of the signal so far (its full length for
-    /// the last clips).
-    fn write(&mut self, chunk: &ChunkBounds, num_samples: usize) -> Result<()> {
+    /// Sends one clip to the writer; `num_samples` is the length of the signal so far (its
+    /// full length for the last clips).
+    fn send(&mut self, chunk: &ChunkBounds, num_samples: usize) -> Result<()> {
         let range = chunk.sample_range(num_samples);
         if range.is_empty() {
             // The reference fails on the whole file here (max of an empty array); an empty clip
@@ -357,11 +413,22 @@ impl FileSlicing<'_> {
         let peak = self
             .frames
             .peak_of_blocks(chunk.begin_frame..chunk.end_frame);
-        let clip =
-            self.job
-                .write_clip(self.source, self.name, chunk, range, peak, &mut self.spool)?;
-        self.clips.push(clip);
-        Ok(())
+        let sender = &self.sender;
+        // A closed channel means the writer stopped with an error, which `slice_file` reports.
+        let writer_gone = |_| AudioError::Cancelled;
+        sender
+            .send(ClipMessage::Start {
+                chunk: *chunk,
+                len: range.len(),
+                peak,
+            })
+            .map_err(writer_gone)?;
+        self.spool.read_range(range, &mut |block| {
+            sender
+                .send(ClipMessage::Samples(block.to_vec()))
+                .map_err(writer_gone)
+        })?;
+        sender.send(ClipMessage::End).map_err(writer_gone)
     }
 }
 
