@@ -44,6 +44,8 @@ pub(crate) struct OpenedAudio {
     decoder: Box<dyn Decoder>,
     track_id: u32,
     pub(crate) info: SourceInfo,
+    /// Packets that failed to decode and were skipped.
+    damaged_packets: u64,
 }
 
 /// Opens a file and finds its first audio track, without decoding anything.
@@ -58,6 +60,7 @@ pub(crate) fn open_audio(path: &Path) -> Result<OpenedAudio> {
         decoder,
         track_id: track.id,
         info,
+        damaged_packets: 0,
     })
 }
 
@@ -170,7 +173,10 @@ impl OpenedAudio {
                     return Ok(true);
                 }
                 // A damaged packet is skipped, as ffmpeg skips it with a warning.
-                Err(SymphoniaError::DecodeError(_)) => continue,
+                Err(SymphoniaError::DecodeError(_)) => {
+                    self.damaged_packets += 1;
+                    continue;
+                }
                 Err(err) => return Err(AudioError::decode(path, err.to_string())),
             }
         }
@@ -274,6 +280,13 @@ pub fn decode_mono(
             .push(&mono, &mut emit)
             .map_err(|reason| AudioError::decode(path, reason))?;
         mono.clear();
+    }
+    if audio.damaged_packets > 0 {
+        log::warn!(
+            "{}: skipped {} damaged packet(s) while decoding",
+            path.display(),
+            audio.damaged_packets
+        );
     }
     resampler
         .finish(&mut emit)

@@ -274,3 +274,69 @@ fn invalid_parameters_are_refused_before_any_work() {
     assert_eq!(err.code(), "invalid_params");
     assert!(err.to_string().contains("min_interval"));
 }
+
+#[test]
+fn compressed_recordings_are_sliced_like_wav_ones() {
+    let input = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let wav = input.path().join("take.wav");
+    make_bursts(&wav, 44_100, 3, 5.0, 1.0);
+    let wav_text = wav.to_str().unwrap();
+    for (name, codec) in [
+        ("take.mp3", "libmp3lame"),
+        ("take.m4a", "aac"),
+        ("take.flac", "flac"),
+    ] {
+        let path = input.path().join(name);
+        ffmpeg(&["-i", wav_text, "-c:a", codec, path.to_str().unwrap()]);
+    }
+    // Damage the middle of the MP3: its frames there are skipped, the rest still decodes.
+    let mp3 = input.path().join("take.mp3");
+    let mut bytes = std::fs::read(&mp3).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle..middle + 2000].fill(0x55);
+    std::fs::write(&mp3, bytes).unwrap();
+
+    let (result, events) = slice(&[input.path().to_path_buf()], out.path());
+    let report = result.unwrap();
+    assert!(report.skipped.is_empty(), "{:?}", report.skipped);
+    assert_eq!(report.files_sliced, 4);
+    for name in ["take.wav", "take.mp3", "take.m4a", "take.flac"] {
+        let clips = report
+            .clips
+            .iter()
+            .filter(|c| c.source.ends_with(name))
+            .count();
+        assert_eq!(clips, 3, "{name}");
+    }
+
+    let json = serde_json::to_value(&events[0]).unwrap();
+    assert_eq!(json["type"], "started");
+    assert_eq!(json["files_total"], 4);
+    let report_json = serde_json::to_value(&report).unwrap();
+    assert_eq!(report_json["clip_count"], 12);
+}
+
+#[test]
+fn probe_measures_an_mp3_without_a_length_header() {
+    let input = tempfile::tempdir().unwrap();
+    let wav = input.path().join("a.wav");
+    make_bursts(&wav, 32_000, 1, 2.0, 0.5);
+    let mp3 = input.path().join("no header.mp3");
+    let args = [
+        "-i",
+        wav.to_str().unwrap(),
+        "-c:a",
+        "libmp3lame",
+        "-write_xing",
+        "0",
+    ];
+    ffmpeg(&[&args[..], &[mp3.to_str().unwrap()]].concat());
+    let summary = probe(std::slice::from_ref(&mp3)).unwrap();
+    assert_eq!(summary.count, 1);
+    assert!(
+        (summary.total_duration_s - 3.0).abs() < 0.1,
+        "{}",
+        summary.total_duration_s
+    );
+}
