@@ -177,6 +177,8 @@ enum FileOutcome {
     },
     Skipped(SkippedFile),
     Cancelled,
+    /// Writing the output failed (disk full, no permission): no other file can do better.
+    OutputFailed(AudioError),
 }
 
 struct SliceJob<'a> {
@@ -217,6 +219,9 @@ impl SliceJob<'_> {
                 }
             }
             Err(AudioError::Cancelled) => FileOutcome::Cancelled,
+            Err(AudioError::Io { path, source }) if path.starts_with(self.out_dir) => {
+                FileOutcome::OutputFailed(AudioError::Io { path, source })
+            }
             Err(err) => {
                 log::warn!("audio_slice: skipping {}: {err}", source.display());
                 let skipped = SkippedFile {
@@ -504,6 +509,7 @@ fn build_report(outcomes: Vec<FileOutcome>) -> Result<SliceReport> {
             }
             FileOutcome::Skipped(file) => skipped.push(file),
             FileOutcome::Cancelled => return Err(AudioError::Cancelled),
+            FileOutcome::OutputFailed(err) => return Err(err),
         }
     }
 

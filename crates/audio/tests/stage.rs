@@ -340,3 +340,28 @@ fn probe_measures_an_mp3_without_a_length_header() {
         summary.total_duration_s
     );
 }
+
+#[test]
+fn a_failing_output_folder_stops_the_stage_with_the_path() {
+    let input = tempfile::tempdir().unwrap();
+    let source = input.path().join("take.wav");
+    make_bursts(&source, 32_000, 2, 5.0, 1.0);
+    let first = tempfile::tempdir().unwrap();
+    let (result, _) = slice(std::slice::from_ref(&source), first.path());
+    let clip_name = result.unwrap().clips[0]
+        .path
+        .file_name()
+        .unwrap()
+        .to_owned();
+
+    // A folder where the clip's temporary file must go makes its creation fail.
+    let out = tempfile::tempdir().unwrap();
+    let blocked = out
+        .path()
+        .join(format!(".{}.partial", clip_name.to_str().unwrap()));
+    std::fs::create_dir(&blocked).unwrap();
+    let (result, _) = slice(std::slice::from_ref(&source), out.path());
+    let err = result.unwrap_err();
+    assert_eq!(err.code(), "io");
+    assert!(err.to_string().contains(".partial"), "{err}");
+}
