@@ -365,3 +365,29 @@ fn a_failing_output_folder_stops_the_stage_with_the_path() {
     assert_eq!(err.code(), "io");
     assert!(err.to_string().contains(".partial"), "{err}");
 }
+
+#[test]
+fn audio_too_short_for_the_slicer_is_skipped_with_the_reason() {
+    let input = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let short = input.path().join("blip.wav");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 32_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::create(&short, spec).unwrap();
+    for n in 0..300 {
+        writer.write_sample(((n % 20) * 1000) as i16).unwrap();
+    }
+    writer.finalize().unwrap();
+    make_bursts(&input.path().join("long.wav"), 32_000, 1, 5.0, 1.0);
+
+    let (result, _) = slice(&[input.path().to_path_buf()], out.path());
+    let report = result.unwrap();
+    assert_eq!(report.clip_count, 1);
+    assert_eq!(report.skipped.len(), 1);
+    assert_eq!(report.skipped[0].code, "too_short");
+    assert!(report.skipped[0].reason.contains("blip.wav"));
+}
