@@ -13,7 +13,7 @@ use rubato::{
     Resampler, SincFixedIn, SincInterpolationParameters, SincInterpolationType, WindowFunction,
 };
 use serde::Serialize;
-use symphonia::core::audio::{AudioBuffer, AudioBufferRef, Signal};
+use symphonia::core::audio::{AudioBuffer, AudioBufferRef, Channels, Signal};
 use symphonia::core::codecs::{CodecType, Decoder, DecoderOptions, CODEC_TYPE_NULL};
 use symphonia::core::conv::FromSample;
 use symphonia::core::errors::Error as SymphoniaError;
@@ -205,10 +205,12 @@ fn downmix_planar_into(decoded: &AudioBufferRef<'_>, mono: &mut Vec<f32>) {
     }
 }
 
-/// The downmix of `ffmpeg -ac 1` to float for mono and stereo.
+/// The downmix of `ffmpeg -ac 1` to float: mono passes through, stereo is
+/// `(L + R) / sqrt(2)`, and the usual surround layouts use swresample's weights (see
+/// [`ffmpeg_mono_weight`]).
 ///
-/// Limitation: for more than two channels ffmpeg builds a matrix from the channel layout
-/// (centre, surround and LFE weighted differently); here such frames are averaged.
+/// Limitation: layouts with channels outside that table (wide, high or top speakers) are
+/// averaged instead.
 fn downmix_channels<S>(buffer: &AudioBuffer<S>, mono: &mut Vec<f32>)
 where
     S: Sample,
@@ -224,16 +226,47 @@ where
             mono.extend(pairs.map(|(left, right)| mix_stereo(convert(left), convert(right))));
         }
         _ => {
+            let layout = buffer.spec().channels;
+            let weights: Option<Vec<f32>> = layout.iter().map(ffmpeg_mono_weight).collect();
+            let weights = weights.filter(|w| w.len() == channels);
             let start = mono.len();
-            mono.extend(buffer.chan(0).iter().map(convert));
-            for channel in 1..channels {
+            mono.resize(start + buffer.frames(), 0.0);
+            for channel in 0..channels {
+                let weight = weights.as_ref().map_or(1.0, |w| w[channel]);
                 for (sum, sample) in mono[start..].iter_mut().zip(buffer.chan(channel)) {
-                    *sum += convert(sample);
+                    *sum += weight * convert(sample);
                 }
             }
-            let count = channels as f32;
-            mono[start..].iter_mut().for_each(|sum| *sum /= count);
+            if weights.is_none() {
+                let count = channels as f32;
+                mono[start..].iter_mut().for_each(|sum| *sum /= count);
+            }
         }
+    }
+}
+
+/// The weight swresample gives a channel when it mixes to mono (measured against ffmpeg for
+/// 2.1, quad, 4.0, 5.1, 5.1(side) and 7.1): front left and right at -3 dB, centre at 0 dB,
+/// back and side channels at -6 dB (-3 dB into the fronts, then -3 dB into the centre), LFE
+/// left out. `None` for channels outside that table.
+fn ffmpeg_mono_weight(channel: Channels) -> Option<f32> {
+    const FRONT_PAIR: Channels = Channels::FRONT_LEFT.union(Channels::FRONT_RIGHT);
+    const LFE: Channels = Channels::LFE1.union(Channels::LFE2);
+    const SURROUND: Channels = Channels::REAR_LEFT
+        .union(Channels::REAR_RIGHT)
+        .union(Channels::REAR_CENTRE)
+        .union(Channels::SIDE_LEFT)
+        .union(Channels::SIDE_RIGHT);
+    if FRONT_PAIR.contains(channel) {
+        Some(STEREO_TO_MONO_GAIN)
+    } else if channel == Channels::FRONT_CENTRE {
+        Some(1.0)
+    } else if LFE.contains(channel) {
+        Some(0.0)
+    } else if SURROUND.contains(channel) {
+        Some(0.5)
+    } else {
+        None
     }
 }
 
@@ -546,7 +579,7 @@ mod tests {
     }
 
     #[test]
-    fn stereo_downmix_is_ffmpegs_and_more_channels_are_averaged() {
+    fn stereo_and_surround_downmix_use_ffmpegs_weights() {
         let mut mono = Vec::new();
         downmix_channels(&planar(&[&[0.5, -1.0], &[0.25, 1.0]]), &mut mono);
         assert_eq!(
@@ -554,11 +587,13 @@ mod tests {
             vec![0.5 * STEREO_TO_MONO_GAIN + 0.25 * STEREO_TO_MONO_GAIN, 0.0]
         );
         mono.clear();
+        // Front left, front right, centre.
         downmix_channels(
             &planar(&[&[0.5, 1.0], &[0.25, 1.0], &[0.0, 1.0]]),
             &mut mono,
         );
-        assert_eq!(mono, vec![0.25, 1.0]);
+        let front = STEREO_TO_MONO_GAIN;
+        assert_eq!(mono, vec![front * 0.5 + front * 0.25, front + front + 1.0]);
     }
 
     fn resample_all(input: &[f32], from: u32, to: u32, block: usize) -> Vec<f32> {
