@@ -2,9 +2,10 @@
 //!
 //! What the reference does (`tools/my_utils.py: load_audio`) is
 //! `ffmpeg -f f32le -acodec pcm_f32le -ac 1 -ar 32000`. Integer PCM becomes `x / 2^(bits-1)`
-//! (symphonia converts the same way, so 32 kHz mono and stereo PCM decode bit-exactly), stereo
-//! becomes `(L + R) / sqrt(2)` (see [`STEREO_TO_MONO_GAIN`]), and other rates go through
-//! ffmpeg's own resampler, which rubato can only approximate.
+//! (symphonia converts the same way), stereo becomes `(L + R) / sqrt(2)` (see
+//! [`STEREO_TO_MONO_GAIN`]) and surround layouts use swresample's weights, so 32 kHz PCM decodes
+//! bit-exactly; other rates go through ffmpeg's own resampler, which rubato can only
+//! approximate.
 
 use std::fs::File;
 use std::path::Path;
