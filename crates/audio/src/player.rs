@@ -393,3 +393,20 @@ where
         .build_output_stream(config, write_frames, on_error, None)
         .map_err(no_device)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn player_can_live_in_shared_app_state() {
+        fn shareable<T: Send + Sync + 'static>() {}
+        shareable::<Player>();
+    }
+
+    #[test]
+    fn zero_sample_rate_is_refused() {
+        let err = Player::new().play_samples(vec![0.0; 10], 0, |_| {}).unwrap_err();
+        assert_eq!(err.code(), "invalid_params");
+    }
+}
