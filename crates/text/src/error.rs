@@ -21,9 +21,9 @@ pub enum TextError {
     #[error("nothing pronounceable is left after normalisation")]
     NothingPronounceable,
 
-    /// A Chinese character has no reading the v2 phoneme set can express; the reference fails
-    /// on the same line.
-    #[error("character `{0}` has no pinyin that maps onto the v2 phoneme set")]
+    /// A Chinese word holds a character with no reading the v2 phoneme set can express (no
+    /// pinyin at all, or a bare nasal such as `hm`); the reference fails on the same line.
+    #[error("`{0}` has a character without pinyin that maps onto the v2 phoneme set")]
     NoPinyin(String),
 }
 

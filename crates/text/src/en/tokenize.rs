@@ -1,14 +1,27 @@
 //! Tokens as nltk's `TweetTokenizer().tokenize` cuts normalised English text.
 //!
 //! Normalised text holds only ASCII letters, spaces and `'.,?!-`, so of the tokenizer's
-//! patterns only these can match: words with inner apostrophes or hyphens, plain words,
-//! ellipsis dots, and single other characters.
-// Limitation: the URL pattern is not ported; a token like `end.co` (a dot before a country
-// domain, no space after it) stays one token in the reference and is split here.
+//! patterns only these can match, tried in this order: naked domain names (`end.co`,
+//! `r.needed`: letters, dots and hyphens ending in a dot and 2–13 letters), words with inner
+//! apostrophes or hyphens, plain words, ellipsis dots, and single other characters. Emoticons,
+//! HTML tags, arrows, handles, hashtags, e-mail addresses, emoji sequences and numbers all need
+//! a character the normalisation has removed.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// The naked-domain branch of nltk's `URLS` pattern (case-insensitive in nltk). `@` and `/`
+/// cannot occur here, so its `(?<!@)`, `/?` and `(?!@)` parts never matter.
+static NAKED_DOMAIN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+)*\.[A-Za-z]{2,13}\b")
+        .expect("built-in pattern compiles")
+});
 
 /// The tokens of `text`, in order.
 pub(crate) fn tokenize(text: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
+    let offsets: Vec<usize> = text.char_indices().map(|(offset, _)| offset).collect();
     let mut tokens = Vec::new();
     let mut i = 0;
     while i < chars.len() {
@@ -16,7 +29,8 @@ pub(crate) fn tokenize(text: &str) -> Vec<String> {
             i += 1;
             continue;
         }
-        let end = joined_word_end(&chars, i)
+        let end = domain_end(text, &offsets, i)
+            .or_else(|| joined_word_end(&chars, i))
             .or_else(|| plain_word_end(&chars, i))
             .or_else(|| ellipsis_end(&chars, i))
             .unwrap_or(i + 1);
@@ -24,6 +38,14 @@ pub(crate) fn tokenize(text: &str) -> Vec<String> {
         i = end;
     }
     tokens
+}
+
+/// End (in characters) of a naked domain name starting at character `start`.
+fn domain_end(text: &str, offsets: &[usize], start: usize) -> Option<usize> {
+    let found = NAKED_DOMAIN.find(&text[offsets[start]..])?;
+    let end_offset = offsets[start] + found.end();
+    // The match is ASCII, so its byte length is its length in characters.
+    Some(start + text[offsets[start]..end_offset].chars().count())
 }
 
 fn is_letter(c: char) -> bool {
@@ -102,5 +124,11 @@ mod tests {
         assert_eq!(tokens, expected);
         assert_eq!(tokenize("G P T- So"), ["G", "P", "T", "-", "So"]);
         assert_eq!(tokenize("to. . ."), ["to", ". . ."]);
+        // Naked domains stay whole, as nltk's URL pattern keeps them.
+        assert_eq!(
+            tokenize("end.co x.yz- r.needed."),
+            ["end.co", "x.yz", "-", "r.needed", "."]
+        );
+        assert_eq!(tokenize("a.b U.S."), ["a", ".", "b", "U", ".", "S", "."]);
     }
 }

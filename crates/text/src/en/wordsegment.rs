@@ -47,12 +47,12 @@ fn parse(text: &'static str) -> HashMap<&'static str, f64> {
 fn score(word: &str, previous: Option<&str>) -> f64 {
     let counts = counts();
     if let Some(previous) = previous {
-        let bigram = format!("{previous} {word}");
-        if let (Some(pair), Some(_)) = (
-            counts.bigrams.get(bigram.as_str()),
-            counts.unigrams.get(previous),
-        ) {
-            return pair / TOTAL / score(previous, None);
+        // Both the bigram and the previous word must be known; the cheaper test goes first.
+        if let Some(previous_count) = counts.unigrams.get(previous) {
+            let bigram = format!("{previous} {word}");
+            if let Some(pair) = counts.bigrams.get(bigram.as_str()) {
+                return pair / TOTAL / (previous_count / TOTAL);
+            }
         }
         return score(word, None);
     }
@@ -85,48 +85,75 @@ fn is_better(candidate: (f64, &str, &Scored), best: (f64, &str, &Scored)) -> boo
     }
 }
 
-type Memo = HashMap<(String, String), Scored>;
+/// `search(suffix, previous)` is a pure function of its two strings, and within one text both
+/// are slices of it: the suffix from `start`, the previous word the `previous_len` bytes before
+/// it (none: the sentence start `<s>`). The memo is indexed by those two numbers.
+struct Search<'t> {
+    text: &'t str,
+    memo: Vec<Vec<Option<Scored>>>,
+}
 
-fn search(text: &str, previous: &str, memo: &mut Memo) -> Scored {
-    if text.is_empty() {
-        return Rc::new((0.0, Vec::new()));
+impl<'t> Search<'t> {
+    fn new(text: &'t str) -> Self {
+        Search {
+            text,
+            memo: vec![vec![None; LIMIT + 1]; text.len() + 1],
+        }
     }
 
-    let mut best: Option<(f64, &str, Scored)> = None;
-    for split in 1..=text.len().min(LIMIT) {
-        let (prefix, suffix) = text.split_at(split);
-        let prefix_score = score(prefix, Some(previous)).log10();
-        let key = (suffix.to_string(), prefix.to_string());
-        let rest = match memo.get(&key) {
-            Some(rest) => Rc::clone(rest),
-            None => {
-                let rest = search(suffix, prefix, memo);
-                memo.insert(key, Rc::clone(&rest));
-                rest
+    fn best(&mut self, start: usize, previous_len: usize) -> Scored {
+        if let Some(known) = &self.memo[start][previous_len] {
+            return Rc::clone(known);
+        }
+        let result = self.search(start, previous_len);
+        self.memo[start][previous_len] = Some(Rc::clone(&result));
+        result
+    }
+
+    fn search(&mut self, start: usize, previous_len: usize) -> Scored {
+        let text = self.text;
+        if start == text.len() {
+            return Rc::new((0.0, Vec::new()));
+        }
+        let previous = if previous_len == 0 {
+            "<s>"
+        } else {
+            &text[start - previous_len..start]
+        };
+
+        let mut best: Option<(f64, &str, Scored)> = None;
+        for split in 1..=(text.len() - start).min(LIMIT) {
+            let prefix = &text[start..start + split];
+            let prefix_score = score(prefix, Some(previous)).log10();
+            let rest = self.best(start + split, split);
+            let total = prefix_score + rest.0;
+            let wins = match &best {
+                None => true,
+                Some((best_total, best_prefix, best_rest)) => is_better(
+                    (total, prefix, &rest),
+                    (*best_total, best_prefix, best_rest),
+                ),
+            };
+            if wins {
+                best = Some((total, prefix, rest));
             }
-        };
-        let total = prefix_score + rest.0;
-        let wins = match &best {
-            None => true,
-            Some((best_total, best_prefix, best_rest)) => is_better(
-                (total, prefix, &rest),
-                (*best_total, best_prefix, best_rest),
-            ),
-        };
-        if wins {
-            best = Some((total, prefix, rest));
         }
-    }
 
-    match best {
-        Some((total, prefix, rest)) => {
-            let mut words = Vec::with_capacity(rest.1.len() + 1);
-            words.push(prefix.to_string());
-            words.extend(rest.1.iter().cloned());
-            Rc::new((total, words))
+        match best {
+            Some((total, prefix, rest)) => {
+                let mut words = Vec::with_capacity(rest.1.len() + 1);
+                words.push(prefix.to_string());
+                words.extend(rest.1.iter().cloned());
+                Rc::new((total, words))
+            }
+            None => Rc::new((0.0, Vec::new())),
         }
-        None => Rc::new((0.0, Vec::new())),
     }
+}
+
+/// The best segmentation of a whole text after the sentence start.
+fn search(text: &str) -> Vec<String> {
+    Search::new(text).best(0, 0).1.clone()
 }
 
 /// `wordsegment.segment`: lower-case letters and digits only, cut into the likeliest words.
@@ -144,18 +171,15 @@ fn segment_uncached(text: &str) -> Vec<String> {
 
     let mut words = Vec::new();
     let mut prefix = String::new();
-    let mut memo = HashMap::new();
     for chunk in clean.as_bytes().chunks(CHUNK) {
         let chunk = std::str::from_utf8(chunk).unwrap_or_default();
-        let mut chunk_words = search(&format!("{prefix}{chunk}"), "<s>", &mut memo)
-            .1
-            .clone();
+        let mut chunk_words = search(&format!("{prefix}{chunk}"));
         let keep = chunk_words.len().saturating_sub(5);
         prefix = chunk_words[keep..].concat();
         chunk_words.truncate(keep);
         words.extend(chunk_words);
     }
-    words.extend(search(&prefix, "<s>", &mut memo).1.iter().cloned());
+    words.extend(search(&prefix));
     words
 }
 

@@ -134,7 +134,7 @@ fn piece_initials_finals(piece: &str) -> Result<(Vec<String>, Vec<String>), Text
     let (mut initials, mut finals) = (Vec::new(), Vec::new());
     for word in words.iter().filter(|word| word.tag != "eng") {
         let syllables = pinyin::syllables(&word.word);
-        reject_unreadable(&syllables)?;
+        reject_unreadable(&word.word, &syllables)?;
         let (word_initials, mut word_finals): (Vec<String>, Vec<String>) = syllables
             .into_iter()
             .map(
@@ -154,13 +154,13 @@ fn piece_initials_finals(piece: &str) -> Result<(Vec<String>, Vec<String>), Text
 
 /// A Chinese syllable without a usable final (a character pypinyin has no reading for, or a
 /// bare nasal like `hm`) makes the reference fail on the line; so does this port, up front.
-fn reject_unreadable(syllables: &[Syllable]) -> Result<(), TextError> {
+fn reject_unreadable(word: &str, syllables: &[Syllable]) -> Result<(), TextError> {
     match syllables
         .iter()
-        .find(|syllable| syllable.final_tone.is_empty())
+        .any(|syllable| syllable.final_tone.is_empty())
     {
-        Some(syllable) => Err(TextError::NoPinyin(syllable.initial.clone())),
-        None => Ok(()),
+        true => Err(TextError::NoPinyin(word.to_string())),
+        false => Ok(()),
     }
 }
 

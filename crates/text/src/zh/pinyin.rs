@@ -133,22 +133,34 @@ fn runs_by_script(text: &str) -> Vec<(&str, bool)> {
     runs
 }
 
-/// `mmseg.Seg.cut` with `no_non_phrases=True`: longest phrase of the dictionary at each point,
-/// else a single character.
+/// `mmseg.Seg.cut` with `no_non_phrases=True`: at each point the longest dictionary phrase
+/// among the prefixes that lead to some phrase, else one character. When the whole rest of the
+/// text is such a prefix without holding a phrase, every character of it stands alone.
 fn forward_maximum_match(text: &str) -> Vec<&str> {
     let data = data();
     let mut pieces = Vec::new();
     let mut remain = text;
     while !remain.is_empty() {
         let mut longest_phrase = 0;
+        let mut whole_rest_is_prefix = true;
         for (index, c) in remain.char_indices() {
             let prefix = &remain[..index + c.len_utf8()];
             if !data.phrase_prefixes.contains(prefix) {
+                whole_rest_is_prefix = false;
                 break;
             }
             if data.phrases.contains_key(prefix) {
                 longest_phrase = prefix.len();
             }
+        }
+
+        if longest_phrase == 0 && whole_rest_is_prefix {
+            pieces.extend(
+                remain
+                    .char_indices()
+                    .map(|(i, c)| &remain[i..i + c.len_utf8()]),
+            );
+            break;
         }
         let length = if longest_phrase > 0 {
             longest_phrase
@@ -381,6 +393,13 @@ mod tests {
         assert_eq!(finals("月"), vec!["ve4"]);
         assert_eq!(finals("五"), vec!["u3"]);
         assert_eq!(finals("一"), vec!["i1"]);
+    }
+
+    #[test]
+    fn phrase_prefix_without_phrase_reads_characters_alone() {
+        // 不以为 only starts phrases (不以为然); pypinyin reads 为 alone as wèi, not as in 以为.
+        assert_eq!(finals("不以为"), vec!["u4", "i3", "uei4"]);
+        assert_eq!(finals("以为"), vec!["i3", "uei2"]);
     }
 
     #[test]

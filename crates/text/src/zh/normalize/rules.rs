@@ -221,17 +221,13 @@ static TO_RANGE: LazyLock<Regex> = LazyLock::new(|| {
 static TEMPERATURE: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(-?)([0-9]+(\.[0-9]+)?)(°C|℃|度|摄氏度)"));
 
+/// `replace_temperature`: the reference means to keep 摄氏度 but compares the decimal-part
+/// group with it, so every unit, 摄氏度 included, is read 度.
 fn replace_temperature(caps: &Captures) -> String {
-    let unit = if group(caps, 4) == "摄氏度" {
-        "摄氏度"
-    } else {
-        "度"
-    };
     format!(
-        "{}{}{}",
+        "{}{}度",
         sign_word(group(caps, 1), "零下"),
-        number_to_words(group(caps, 2)),
-        unit
+        number_to_words(group(caps, 2))
     )
 }
 
@@ -454,5 +450,6 @@ mod tests {
         assert_eq!(rewrite_numbers("1+1=2"), "一加一等于二");
         assert_eq!(rewrite_numbers("-3.5个"), "负三零点五个");
         assert_eq!(rewrite_numbers("-10℃"), "零下十度");
+        assert_eq!(rewrite_numbers("2摄氏度"), "二度");
     }
 }
