@@ -406,7 +406,9 @@ mod tests {
 
     #[test]
     fn zero_sample_rate_is_refused() {
-        let err = Player::new().play_samples(vec![0.0; 10], 0, |_| {}).unwrap_err();
+        let err = Player::new()
+            .play_samples(vec![0.0; 10], 0, |_| {})
+            .unwrap_err();
         assert_eq!(err.code(), "invalid_params");
     }
 }
