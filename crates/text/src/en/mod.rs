@@ -22,9 +22,3 @@ pub(crate) fn clean_text(text: &str) -> Result<CleanedText, TextError> {
     let phones = phones.iter().map(|phone| symbols::intern(phone)).collect();
     Ok(finish(phones, None, norm_text))
 }
-
-/// Normalised en text, for the `auto` splitter.
-#[allow(dead_code)]
-pub(crate) fn normalize_only(text: &str) -> String {
-    normalize::text_normalize(text)
-}

@@ -34,9 +34,3 @@ pub(crate) fn clean_text(text: &str) -> Result<CleanedText, TextError> {
         .collect();
     Ok(finish(phones, Some(phonemes.word2ph), norm_text))
 }
-
-/// Normalised zh text, for the `auto` splitter.
-#[allow(dead_code)]
-pub(crate) fn normalize_only(text: &str) -> String {
-    normalize::text_normalize(text)
-}
