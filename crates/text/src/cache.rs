@@ -1,6 +1,6 @@
 //! A small memo for pure, costly per-word results (neural readings, word segmentations).
 
-use std::collections::HashMap;
+use crate::fast_hash::FastMap;
 use std::sync::Mutex;
 
 /// Entries kept before the memo starts over; enough for the vocabulary of a large dataset.
@@ -9,7 +9,7 @@ const CAPACITY: usize = 50_000;
 /// Maps a word to a value computed once; the values depend on the word alone, so a hit gives
 /// exactly what a recomputation would.
 pub(crate) struct WordMemo<V> {
-    entries: Mutex<Option<HashMap<String, V>>>,
+    entries: Mutex<Option<FastMap<String, V>>>,
 }
 
 impl<V: Clone> WordMemo<V> {
@@ -39,7 +39,7 @@ impl<V: Clone> WordMemo<V> {
         let Ok(mut guard) = self.entries.lock() else {
             return;
         };
-        let entries = guard.get_or_insert_with(HashMap::new);
+        let entries = guard.get_or_insert_with(FastMap::default);
         if entries.len() >= CAPACITY {
             entries.clear();
         }

@@ -9,6 +9,7 @@ mod auto;
 mod cache;
 mod en;
 mod error;
+mod fast_hash;
 mod language;
 mod symbols;
 mod zh;

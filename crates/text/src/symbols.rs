@@ -1,6 +1,6 @@
 //! The v2 symbol table (`text/symbols2.py: symbols`) and phoneme → id.
 
-use std::collections::HashMap;
+use crate::fast_hash::FastMap;
 use std::sync::OnceLock;
 
 /// Number of symbols in the v2 table.
@@ -15,7 +15,7 @@ const PUNCTUATION_AND_PAUSES: [&str; 10] =
 
 struct SymbolTable {
     symbols: Vec<&'static str>,
-    ids: HashMap<&'static str, usize>,
+    ids: FastMap<&'static str, usize>,
 }
 
 fn table() -> &'static SymbolTable {

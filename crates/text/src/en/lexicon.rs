@@ -1,7 +1,7 @@
 //! The reference's pronouncing dictionaries: CMUdict with GPT-SoVITS's extra entries, the name
 //! dictionary, and g2p_en's homographs.
 
-use std::collections::HashMap;
+use crate::fast_hash::FastMap;
 use std::sync::OnceLock;
 
 /// `cmudict.rep`, then `cmudict-fast.rep` for new words, then `engdict-hot.rep` over both.
@@ -23,14 +23,14 @@ pub(crate) struct Homograph {
     pub first_tag: &'static str,
 }
 
-fn parse_dictionary(text: &'static str) -> HashMap<&'static str, &'static str> {
+fn parse_dictionary(text: &'static str) -> FastMap<&'static str, &'static str> {
     text.lines()
         .filter_map(|line| line.split_once('\t'))
         .collect()
 }
 
-fn cmudict() -> &'static HashMap<&'static str, &'static str> {
-    static DICT: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+fn cmudict() -> &'static FastMap<&'static str, &'static str> {
+    static DICT: OnceLock<FastMap<&'static str, &'static str>> = OnceLock::new();
     DICT.get_or_init(|| {
         let mut dict = parse_dictionary(CMUDICT);
         for word in REMOVED_WORDS {
@@ -40,8 +40,8 @@ fn cmudict() -> &'static HashMap<&'static str, &'static str> {
     })
 }
 
-fn names() -> &'static HashMap<&'static str, &'static str> {
-    static DICT: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+fn names() -> &'static FastMap<&'static str, &'static str> {
+    static DICT: OnceLock<FastMap<&'static str, &'static str>> = OnceLock::new();
     DICT.get_or_init(|| parse_dictionary(NAMES))
 }
 
@@ -57,10 +57,10 @@ pub(crate) fn lookup_name(word: &str) -> Option<Vec<&'static str>> {
     names().get(word).map(|phones| phones.split(' ').collect())
 }
 
-fn homographs() -> &'static HashMap<String, Homograph> {
-    static DICT: OnceLock<HashMap<String, Homograph>> = OnceLock::new();
+fn homographs() -> &'static FastMap<String, Homograph> {
+    static DICT: OnceLock<FastMap<String, Homograph>> = OnceLock::new();
     DICT.get_or_init(|| {
-        let mut dict: HashMap<String, Homograph> = HOMOGRAPHS
+        let mut dict: FastMap<String, Homograph> = HOMOGRAPHS
             .lines()
             .filter(|line| !line.starts_with('#'))
             .filter_map(|line| {
@@ -82,7 +82,7 @@ fn homographs() -> &'static HashMap<String, Homograph> {
 }
 
 /// `en_G2p.__init__` replaces the entries for `read` and `complex`.
-fn add_reference_overrides(dict: &mut HashMap<String, Homograph>) {
+fn add_reference_overrides(dict: &mut FastMap<String, Homograph>) {
     let read = Homograph {
         first: vec!["R", "IY1", "D"],
         second: vec!["R", "EH1", "D"],

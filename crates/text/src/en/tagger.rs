@@ -1,7 +1,7 @@
 //! Part-of-speech tags from nltk's averaged perceptron tagger (`nltk.pos_tag`), which the
 //! reference uses to choose between the readings of homographs.
 
-use std::collections::HashMap;
+use crate::fast_hash::FastMap;
 use std::sync::OnceLock;
 
 /// Feature → (tag, weight) pairs, from nltk's `averaged_perceptron_tagger.pickle`.
@@ -14,8 +14,8 @@ const TAG_DICTIONARY: &str = include_str!("../../data/en/tagger_tagdict.txt");
 const CLASSES: &str = include_str!("../../data/en/tagger_classes.txt");
 
 struct Perceptron {
-    weights: HashMap<&'static str, Vec<(usize, f64)>>,
-    tag_dictionary: HashMap<&'static str, &'static str>,
+    weights: FastMap<&'static str, Vec<(usize, f64)>>,
+    tag_dictionary: FastMap<&'static str, &'static str>,
     classes: Vec<&'static str>,
 }
 
@@ -23,7 +23,7 @@ fn perceptron() -> &'static Perceptron {
     static MODEL: OnceLock<Perceptron> = OnceLock::new();
     MODEL.get_or_init(|| {
         let classes: Vec<&'static str> = CLASSES.lines().filter(|l| !l.is_empty()).collect();
-        let class_index: HashMap<&str, usize> =
+        let class_index: FastMap<&str, usize> =
             classes.iter().enumerate().map(|(i, c)| (*c, i)).collect();
         let weights = WEIGHTS
             .lines()
@@ -42,7 +42,7 @@ fn perceptron() -> &'static Perceptron {
     })
 }
 
-fn parse_weights(pairs: &str, class_index: &HashMap<&str, usize>) -> Vec<(usize, f64)> {
+fn parse_weights(pairs: &str, class_index: &FastMap<&str, usize>) -> Vec<(usize, f64)> {
     let fields: Vec<&str> = pairs.split(' ').collect();
     fields
         .chunks(2)
@@ -117,13 +117,8 @@ fn features(i: usize, word: &str, context: &[String], prev: &str, prev2: &str) -
 /// The best tag by summed weights; ties go to the greater tag name, as Python's `max` does.
 fn predict(model: &Perceptron, features: &[String]) -> &'static str {
     let mut scores = vec![0.0f64; model.classes.len()];
-    let mut seen = std::collections::HashSet::new();
+    // Every feature name starts with its own prefix, so each counts once, as in the reference.
     for feature in features {
-        // Equal feature names count once with weight 2 in the reference; they cannot occur
-        // here because every name starts with a different prefix.
-        if !seen.insert(feature.as_str()) {
-            continue;
-        }
         if let Some(weights) = model.weights.get(feature.as_str()) {
             for (class, weight) in weights {
                 scores[*class] += weight;

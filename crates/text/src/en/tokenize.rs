@@ -42,6 +42,14 @@ pub(crate) fn tokenize(text: &str) -> Vec<String> {
 
 /// End (in characters) of a naked domain name starting at character `start`.
 fn domain_end(text: &str, offsets: &[usize], start: usize) -> Option<usize> {
+    // Cheap test first: a domain needs a dot inside its run of letters, dots and hyphens.
+    let run = text[offsets[start]..]
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'.' || *b == b'-');
+    if !run.clone().any(|b| b == b'.') || !text.as_bytes()[offsets[start]].is_ascii_alphanumeric() {
+        return None;
+    }
+
     let found = NAKED_DOMAIN.find(&text[offsets[start]..])?;
     let end_offset = offsets[start] + found.end();
     // The match is ASCII, so its byte length is its length in characters.

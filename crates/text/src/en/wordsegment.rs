@@ -1,8 +1,8 @@
 //! English word segmentation with unigram and bigram counts (wordsegment 1.3.1), used by the
 //! reference to split unknown compounds (`tonegative` → `to negative`).
 
+use crate::fast_hash::FastMap;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::cache::WordMemo;
@@ -24,8 +24,8 @@ const LIMIT: usize = 24;
 const CHUNK: usize = 250;
 
 struct Counts {
-    unigrams: HashMap<&'static str, f64>,
-    bigrams: HashMap<&'static str, f64>,
+    unigrams: FastMap<&'static str, f64>,
+    bigrams: FastMap<&'static str, f64>,
 }
 
 fn counts() -> &'static Counts {
@@ -36,7 +36,7 @@ fn counts() -> &'static Counts {
     })
 }
 
-fn parse(text: &'static str) -> HashMap<&'static str, f64> {
+fn parse(text: &'static str) -> FastMap<&'static str, f64> {
     text.lines()
         .filter_map(|line| line.split_once('\t'))
         .filter_map(|(word, count)| Some((word, count.trim().parse().ok()?)))

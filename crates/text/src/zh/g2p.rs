@@ -1,7 +1,7 @@
 //! Normalised Chinese text to v2 phonemes (`chinese2.g2p` on the pypinyin branch): segments,
 //! pinyin per word, sandhi, erhua, then the opencpop-strict syllable table.
 
-use std::collections::HashMap;
+use crate::fast_hash::FastMap;
 use std::sync::OnceLock;
 
 use super::normalize::PUNCTUATION;
@@ -79,8 +79,8 @@ pub(crate) struct Phonemes {
     pub word2ph: Vec<usize>,
 }
 
-fn syllable_table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
-    static TABLE: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
+fn syllable_table() -> &'static FastMap<&'static str, (&'static str, &'static str)> {
+    static TABLE: OnceLock<FastMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
     TABLE.get_or_init(|| {
         OPENCPOP_STRICT
             .lines()

@@ -1,7 +1,7 @@
 //! Pinyin of words, as pypinyin 0.55.0's `lazy_pinyin(word, neutral_tone_with_five=True)` gives
 //! them in the `INITIALS` and `FINALS_TONE3` styles (strict mode), from pypinyin's own data.
 
-use std::collections::{HashMap, HashSet};
+use crate::fast_hash::{FastMap, FastSet};
 use std::sync::OnceLock;
 
 use crate::cache::WordMemo;
@@ -35,9 +35,9 @@ pub(crate) struct Syllable {
 }
 
 struct PinyinData {
-    chars: HashMap<char, &'static str>,
-    phrases: HashMap<&'static str, &'static str>,
-    phrase_prefixes: HashSet<&'static str>,
+    chars: FastMap<char, &'static str>,
+    phrases: FastMap<&'static str, &'static str>,
+    phrase_prefixes: FastSet<&'static str>,
 }
 
 fn data() -> &'static PinyinData {
@@ -48,7 +48,7 @@ fn data() -> &'static PinyinData {
             .filter_map(|line| line.split_once('\t'))
             .filter_map(|(ch, reading)| Some((ch.chars().next()?, reading)))
             .collect();
-        let phrases: HashMap<&'static str, &'static str> = PHRASE_READINGS
+        let phrases: FastMap<&'static str, &'static str> = PHRASE_READINGS
             .lines()
             .filter_map(|line| line.split_once('\t'))
             .collect();

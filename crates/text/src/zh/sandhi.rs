@@ -1,7 +1,7 @@
 //! Tone sandhi (`text/tone_sandhi.py`, after PaddleSpeech): merges of the segmentation that the
 //! rules need, then 不 and 一 sandhi, neutral tones and third-tone chains per word.
 
-use std::collections::HashSet;
+use crate::fast_hash::FastSet;
 use std::sync::OnceLock;
 
 use super::pinyin;
@@ -21,8 +21,8 @@ const NEUTRAL_PARTICLES: &str = "吧呢哈啊呐噻嘛吖嗨呐哦哒额滴哩�
 const CJK_NUMERALS: &str = "〇一七万三九二五亖亿什仟仨伍佰億兆兩八六十千卄卅卌叁参參叄四壱壹幺廾廿弌弍弎弐拾捌柒漆玖百肆萬貮貳贰阡陆陌陸零㐅㒃㠪㭍";
 
 struct NeutralToneWords {
-    must: HashSet<&'static str>,
-    must_not: HashSet<&'static str>,
+    must: FastSet<&'static str>,
+    must_not: FastSet<&'static str>,
 }
 
 fn neutral_tone_words() -> &'static NeutralToneWords {
@@ -32,8 +32,8 @@ fn neutral_tone_words() -> &'static NeutralToneWords {
             .lines()
             .filter_map(|line| line.split_once('\t'));
         let mut words = NeutralToneWords {
-            must: HashSet::new(),
-            must_not: HashSet::new(),
+            must: FastSet::default(),
+            must_not: FastSet::default(),
         };
         for (mark, word) in entries {
             if mark == "+" {

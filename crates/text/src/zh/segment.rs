@@ -2,7 +2,7 @@
 //! dictionary and POS model). jieba-rs finds the most probable route through the dictionary;
 //! runs of single characters the dictionary does not know as a word go through jieba's POS HMM.
 
-use std::collections::HashMap;
+use crate::fast_hash::FastMap;
 use std::io::BufReader;
 use std::sync::OnceLock;
 
@@ -37,7 +37,7 @@ impl TaggedWord {
 
 struct Dictionary {
     jieba: Jieba,
-    tags: HashMap<&'static str, &'static str>,
+    tags: FastMap<&'static str, &'static str>,
 }
 
 fn dictionary() -> &'static Dictionary {
@@ -211,8 +211,8 @@ struct PossegModel {
     transitions: Vec<Vec<(usize, f64)>>,
     /// The same as a dense matrix, `-inf` where jieba has no entry.
     transition_matrix: Vec<f64>,
-    emissions: HashMap<char, Vec<(usize, f64)>>,
-    allowed_states: HashMap<char, Vec<usize>>,
+    emissions: FastMap<char, Vec<(usize, f64)>>,
+    allowed_states: FastMap<char, Vec<usize>>,
     every_state: Vec<usize>,
 }
 
@@ -228,14 +228,14 @@ fn load_model() -> PossegModel {
         .filter_map(|rest| rest.split('\t').next())
         .collect();
     names.sort_unstable();
-    let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let index: FastMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
 
     let mut model = PossegModel {
         start: vec![MIN_FLOAT; names.len()],
         transitions: vec![Vec::new(); names.len()],
         transition_matrix: vec![f64::NEG_INFINITY; names.len() * names.len()],
-        emissions: HashMap::new(),
-        allowed_states: HashMap::new(),
+        emissions: FastMap::default(),
+        allowed_states: FastMap::default(),
         every_state: (0..names.len()).collect(),
         states: names,
     };
@@ -246,7 +246,7 @@ fn load_model() -> PossegModel {
     model
 }
 
-fn add_model_line(model: &mut PossegModel, index: &HashMap<&str, usize>, fields: &[&str]) {
+fn add_model_line(model: &mut PossegModel, index: &FastMap<&str, usize>, fields: &[&str]) {
     let state = |name: &str| index.get(name).copied();
     let prob = |text: &str| text.parse::<f64>().unwrap_or(MIN_FLOAT);
     match fields {

@@ -5,7 +5,7 @@
 mod numbers;
 mod rules;
 
-use std::collections::HashMap;
+use crate::fast_hash::FastMap;
 use std::sync::OnceLock;
 
 /// Traditional → simplified pairs that differ (`zh_normalization/char_convert.py`).
@@ -140,8 +140,8 @@ fn split_sentences(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn traditional_to_simplified() -> &'static HashMap<char, char> {
-    static MAP: OnceLock<HashMap<char, char>> = OnceLock::new();
+fn traditional_to_simplified() -> &'static FastMap<char, char> {
+    static MAP: OnceLock<FastMap<char, char>> = OnceLock::new();
     MAP.get_or_init(|| {
         TRADITIONAL_TO_SIMPLIFIED
             .lines()
