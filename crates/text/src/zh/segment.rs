@@ -209,7 +209,8 @@ struct PossegModel {
     start: Vec<f64>,
     /// `transitions[from]`: the states `from` may go to, with their log probability.
     transitions: Vec<Vec<(usize, f64)>>,
-    /// The same as a dense matrix, `-inf` where jieba has no entry.
+    /// The same as a dense matrix indexed `[to][from]` (so that the inner loop over the
+    /// previous states reads contiguous memory), `-inf` where jieba has no entry.
     transition_matrix: Vec<f64>,
     emissions: FastMap<char, Vec<(usize, f64)>>,
     allowed_states: FastMap<char, Vec<usize>>,
@@ -259,7 +260,7 @@ fn add_model_line(model: &mut PossegModel, index: &FastMap<&str, usize>, fields:
             if let (Some(f), Some(t)) = (state(from), state(to)) {
                 model.transitions[f].push((t, prob(p)));
                 let n_states = model.states.len();
-                model.transition_matrix[f * n_states + t] = prob(p);
+                model.transition_matrix[t * n_states + f] = prob(p);
             }
         }
         ["E", name, ch, p] => {
@@ -293,7 +294,7 @@ impl PossegModel {
     }
 
     fn transition(&self, from: usize, to: usize) -> f64 {
-        self.transition_matrix[from * self.states.len() + to]
+        self.transition_matrix[to * self.states.len() + from]
     }
 
     /// The states `c` may take; every state (`trans_p.keys()`) for characters not listed.
