@@ -10,6 +10,7 @@ GSV_VENV="$GSV_ROOT/.venv"
 GSV_TOOLS="$GSV_ROOT/.tools"
 GSV_TORCH_VERSION="2.13.0"   # the libtorch that tch 0.26 is written against
 GSV_TAURI_DRIVER_VERSION="2.1.0"
+GSV_CARGO_FUZZ_VERSION="0.13.2"
 GSV_MIN_NODE_MAJOR=20
 
 GSV_DEBIAN_PACKAGES=(
@@ -97,6 +98,15 @@ install_tauri_driver() {
   fi
   say "tauri-driver: installing $GSV_TAURI_DRIVER_VERSION into .tools"
   cargo install tauri-driver --version "$GSV_TAURI_DRIVER_VERSION" --locked --root "$GSV_TOOLS"
+}
+
+install_cargo_fuzz() {
+  if [ -x "$GSV_TOOLS/bin/cargo-fuzz" ]; then
+    say "cargo-fuzz: present"
+    return
+  fi
+  say "cargo-fuzz: installing $GSV_CARGO_FUZZ_VERSION into .tools"
+  cargo install cargo-fuzz --version "$GSV_CARGO_FUZZ_VERSION" --locked --root "$GSV_TOOLS"
 }
 
 # Every cargo and tauri run needs these, or torch-sys fails or rebuilds its C++ wrapper.

@@ -57,13 +57,18 @@ async function call(method, url, body) {
   return payload.value;
 }
 
-/** A WebDriver session on the app, with a fresh data folder of its own. */
-export async function openApp(driverUrl, environment = {}) {
+/**
+ * A WebDriver session on the app, with a fresh data folder of its own. WebKitWebDriver starts
+ * the app without our environment, so the folder goes as the app's `--data-dir` argument.
+ */
+export async function openApp(driverUrl) {
   const dataDir = mkdtempSync(path.join(tmpdir(), "gsv-e2e-data-"));
-  Object.assign(process.env, { GSV_DATA_DIR: dataDir, ...environment });
   const session = await call("POST", `${driverUrl}/session`, {
     capabilities: {
-      alwaysMatch: { browserName: "wry", "tauri:options": { application: appBinary() } },
+      alwaysMatch: {
+        browserName: "wry",
+        "tauri:options": { application: appBinary(), args: ["--data-dir", dataDir] },
+      },
     },
   });
   const base = `${driverUrl}/session/${session.sessionId}`;

@@ -3,7 +3,8 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
 import { openApp, startDriver } from "./webdriver.mjs";
 
 let driver;
@@ -33,4 +34,8 @@ test("the first screen shows the experiment list with its empty state", async ()
 test("a screenshot of the first screen is saved under target/", async () => {
   const file = await app.screenshot("first-screen");
   assert.ok(statSync(file).size > 5000, `${file} holds a real picture`);
+});
+
+test("the app keeps its database in the data folder it was given", () => {
+  assert.ok(existsSync(path.join(app.dataDir, "gsv.sqlite3")), `no database in ${app.dataDir}`);
 });

@@ -30,6 +30,13 @@ pub enum Command {
     /// Print the JSON schema of every stage's parameters and the stage graph.
     Schema,
 
+    /// Print the libtorch version, whether CUDA is usable, the GPUs and the data folder.
+    Doctor,
+
+    /// Inspect model and weight files.
+    #[command(subcommand)]
+    Models(ModelsCommand),
+
     /// Worker mode: run one stage job read from stdin (started by the runner).
     #[command(name = "__worker", hide = true)]
     Worker,
@@ -37,6 +44,16 @@ pub enum Command {
     /// Background runner for `stage run` without `--wait`.
     #[command(name = "__run-detached", hide = true)]
     RunDetached(RunArgs),
+}
+
+/// `gsv models ...`
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// Tell what a weight file or model folder is: kind, model version, tensors, dtypes, config.
+    Inspect {
+        /// A GPT-SoVITS .pth/.ckpt, a safetensors file, a HuggingFace or CTranslate2 folder.
+        path: std::path::PathBuf,
+    },
 }
 
 /// `gsv experiment ...`

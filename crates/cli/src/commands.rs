@@ -13,8 +13,8 @@ use gsv_core::{
 use serde::{Deserialize, Serialize};
 
 use crate::args::{
-    BaseModelArgs, Command, CreateArgs, ExperimentCommand, ListArgs, RunArgs, StageCommand,
-    UpdateArgs,
+    BaseModelArgs, Command, CreateArgs, ExperimentCommand, ListArgs, ModelsCommand, RunArgs,
+    StageCommand, UpdateArgs,
 };
 use crate::output;
 
@@ -25,11 +25,9 @@ const EXIT_STAGE_CANCELLED: u8 = 4;
 
 /// The stage implementations this binary's worker mode provides.
 ///
-/// Limitation: none yet. Stage crates register here as they land (e.g.
-/// `registry.register(StageKind::AudioSlice, ...)`); until then every stage fails with
-/// `not_implemented`.
+/// The implemented stages; the app's workers use the same registry.
 pub fn stage_registry() -> StageRegistry {
-    StageRegistry::new()
+    gsv_stages::registry()
 }
 
 fn open_engine() -> Result<Engine> {
@@ -48,6 +46,8 @@ pub fn dispatch(command: Command, json: bool) -> Result<ExitCode> {
             output::print_json(&Engine::schema());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Doctor => crate::doctor::run(json),
+        Command::Models(ModelsCommand::Inspect { path }) => inspect_model(&path, json),
         Command::Worker => Ok(gsv_core::worker::run(&stage_registry())),
         Command::RunDetached(args) => run_detached_child(&args),
     }
@@ -369,4 +369,16 @@ fn run_detached_child(args: &RunArgs) -> Result<ExitCode> {
         false,
         false,
     )
+}
+
+/// `gsv models inspect`: the file's description, or its precise error and a non-zero exit.
+fn inspect_model(path: &std::path::Path, json: bool) -> Result<ExitCode> {
+    match gsv_weights::inspect(path) {
+        Ok(inspection) => {
+            render(json, &inspection, |inspection| println!("{inspection}"));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => Err(Error::new(ErrorCode::InvalidInput, error.to_string())
+            .with_details(serde_json::json!({ "weights_code": error.code() }))),
+    }
 }

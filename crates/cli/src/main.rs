@@ -6,6 +6,7 @@
 
 mod args;
 mod commands;
+mod doctor;
 mod output;
 
 use std::process::ExitCode;
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
     }
 
     let cli = Cli::parse();
+    let _log_guard = start_logging();
     if let Command::Worker = cli.command {
         return gsv_core::worker::run(&commands::stage_registry());
     }
@@ -32,4 +34,13 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Logs to the app's log folder; only warnings reach the terminal, whose standard error belongs
+/// to the command's own messages.
+fn start_logging() -> Option<gsv_logging::LogGuard> {
+    let log_dir = gsv_core::default_data_dir().ok()?.join("logs");
+    gsv_logging::init_with("gsv", &log_dir, gsv_logging::Terminal::WarningsOnly)
+        .map_err(|error| eprintln!("warning: logging is off: {error}"))
+        .ok()
 }

@@ -25,7 +25,12 @@ impl LoggingError {
 
 impl fmt::Display for LoggingError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot log to {}: {}", self.log_dir.display(), self.reason)
+        write!(
+            f,
+            "cannot log to {}: {}",
+            self.log_dir.display(),
+            self.reason
+        )
     }
 }
 
@@ -49,17 +54,42 @@ impl LogGuard {
     }
 }
 
-/// Starts logging for `program` into a new file under `log_dir` (created if missing) and to
-/// standard error, and installs a panic hook that logs the panic before the default report.
+/// How much of the log also goes to standard error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Terminal {
+    /// Every recorded line (the app).
+    All,
+    /// Warnings and errors only (the CLI, whose standard error belongs to its own messages).
+    WarningsOnly,
+}
+
+/// Starts logging for `program` into a new file under `log_dir` (created if missing) and every
+/// line to standard error, and installs a panic hook that logs the panic before the default
+/// report.
 pub fn init(program: &str, log_dir: &Path) -> Result<LogGuard, LoggingError> {
-    let error = |reason: String| LoggingError { log_dir: log_dir.to_path_buf(), reason };
+    init_with(program, log_dir, Terminal::All)
+}
+
+/// Like [`init`], with a choice of what reaches standard error.
+pub fn init_with(
+    program: &str,
+    log_dir: &Path,
+    terminal: Terminal,
+) -> Result<LogGuard, LoggingError> {
+    let error = |reason: String| LoggingError {
+        log_dir: log_dir.to_path_buf(),
+        reason,
+    };
     std::fs::create_dir_all(log_dir).map_err(|e| error(e.to_string()))?;
 
     let file_spec = FileSpec::default().directory(log_dir).basename(program);
     let handle = Logger::try_with_env_or_str(DEFAULT_SPEC)
         .map_err(|e| error(e.to_string()))?
         .log_to_file(file_spec.clone())
-        .duplicate_to_stderr(Duplicate::All)
+        .duplicate_to_stderr(match terminal {
+            Terminal::All => Duplicate::All,
+            Terminal::WarningsOnly => Duplicate::Warn,
+        })
         .format_for_files(flexi_logger::detailed_format)
         .format_for_stderr(flexi_logger::default_format)
         .write_mode(WriteMode::Direct)
@@ -102,6 +132,9 @@ mod tests {
 
         let text = std::fs::read_to_string(guard.file()).unwrap();
         assert!(text.contains("experiment 3 created"), "{text}");
-        assert!(text.contains("panic: ") && text.contains("stage exploded"), "{text}");
+        assert!(
+            text.contains("panic: ") && text.contains("stage exploded"),
+            "{text}"
+        );
     }
 }

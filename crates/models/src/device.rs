@@ -57,7 +57,11 @@ impl ComputeDevice {
 /// Asks libtorch (and, for names and memory, the NVIDIA driver) what this machine offers.
 pub fn torch_report() -> TorchReport {
     let cuda_available = tch::Cuda::is_available();
-    let device_count = if cuda_available { tch::Cuda::device_count().max(0) as usize } else { 0 };
+    let device_count = if cuda_available {
+        tch::Cuda::device_count().max(0) as usize
+    } else {
+        0
+    };
 
     TorchReport {
         libtorch_version: LIBTORCH_VERSION.to_string(),
@@ -71,8 +75,12 @@ pub fn torch_report() -> TorchReport {
 
 /// Names and memory come from NVML: libtorch's C API does not expose device properties.
 fn describe_cuda_device(index: usize) -> CudaDevice {
-    let mut device =
-        CudaDevice { index, name: None, total_memory_bytes: None, free_memory_bytes: None };
+    let mut device = CudaDevice {
+        index,
+        name: None,
+        total_memory_bytes: None,
+        free_memory_bytes: None,
+    };
 
     let nvml = match nvml_wrapper::Nvml::init() {
         Ok(nvml) => nvml,

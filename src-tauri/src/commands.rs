@@ -1,0 +1,222 @@
+//! The Tauri commands: each one hands its arguments to the engine on a blocking thread and
+//! returns what the engine returns. Errors cross as `{code, message, details}`.
+
+use std::path::PathBuf;
+
+use gsv_audio::{AudioError, ImportSummary, PlaybackEvent, WaveformPeaks};
+use gsv_core::{
+    DeleteOutcome, Engine, ErrorCode, ErrorPayload, Event, ExecuteOutcome, ExperimentDetail,
+    ExperimentPage, ExperimentUpdate, ListQuery, NewExperiment, ParamsInput, StageInfo,
+};
+use gsv_models::TorchReport;
+use serde_json::Value;
+use tauri::{AppHandle, Emitter, State};
+
+use crate::AppState;
+
+/// The event name under which every engine event reaches the window.
+pub const ENGINE_EVENT: &str = "gsv://engine";
+
+/// The event name under which playback progress reaches the window.
+pub const PLAYBACK_EVENT: &str = "gsv://playback";
+
+type CommandResult<T> = Result<T, ErrorPayload>;
+
+/// Runs an engine call off the async runtime.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, gsv_core::Error> + Send + 'static,
+) -> CommandResult<T> {
+    match tauri::async_runtime::spawn_blocking(work).await {
+        Ok(result) => result.map_err(|error| error.payload()),
+        Err(join_error) => Err(gsv_core::Error::internal(join_error.to_string()).payload()),
+    }
+}
+
+fn audio_payload(error: AudioError) -> ErrorPayload {
+    let code = match error.code() {
+        "no_audio_device" => ErrorCode::NoAudioDevice,
+        "invalid_params" => ErrorCode::InvalidParams,
+        "not_found" => ErrorCode::NotFound,
+        "io" => ErrorCode::Io,
+        "playback" => ErrorCode::Internal,
+        _ => ErrorCode::InvalidInput,
+    };
+    gsv_core::Error::new(code, error.to_string())
+        .with_details(serde_json::json!({ "audio_code": error.code() }))
+        .payload()
+}
+
+/// Lists experiments, filtered and paged.
+#[tauri::command]
+pub async fn list_experiments(
+    state: State<'_, AppState>,
+    query: ListQuery,
+) -> CommandResult<ExperimentPage> {
+    let engine = state.engine.clone();
+    blocking(move || engine.list_experiments(&query)).await
+}
+
+/// Creates an experiment; every stage starts `pending`.
+#[tauri::command]
+pub async fn create_experiment(
+    state: State<'_, AppState>,
+    experiment: NewExperiment,
+) -> CommandResult<ExperimentDetail> {
+    let engine = state.engine.clone();
+    blocking(move || engine.create_experiment(experiment)).await
+}
+
+/// One experiment with all its stages.
+#[tauri::command]
+pub async fn get_experiment(
+    state: State<'_, AppState>,
+    key: String,
+) -> CommandResult<ExperimentDetail> {
+    let engine = state.engine.clone();
+    blocking(move || engine.get_experiment(&key)).await
+}
+
+/// Changes an experiment's base configuration (never stage parameters).
+#[tauri::command]
+pub async fn update_experiment(
+    state: State<'_, AppState>,
+    key: String,
+    update: ExperimentUpdate,
+) -> CommandResult<gsv_core::Experiment> {
+    let engine = state.engine.clone();
+    blocking(move || engine.update_experiment(&key, update)).await
+}
+
+/// Deletes an experiment, cancelling its running stages first.
+#[tauri::command]
+pub async fn delete_experiment(
+    state: State<'_, AppState>,
+    key: String,
+) -> CommandResult<DeleteOutcome> {
+    let engine = state.engine.clone();
+    blocking(move || engine.delete_experiment(&key)).await
+}
+
+/// Runs a stage (or runs it again) with the given parameters; `null` means all defaults.
+#[tauri::command]
+pub async fn execute_stage(
+    state: State<'_, AppState>,
+    key: String,
+    stage: String,
+    params: Option<Value>,
+) -> CommandResult<ExecuteOutcome> {
+    let engine = state.engine.clone();
+    let params = ParamsInput::Json(params.unwrap_or(Value::Null));
+    blocking(move || engine.execute_stage(&key, &stage, params)).await
+}
+
+/// Every stage of an experiment.
+#[tauri::command]
+pub async fn list_stages(state: State<'_, AppState>, key: String) -> CommandResult<Vec<StageInfo>> {
+    let engine = state.engine.clone();
+    blocking(move || engine.list_stages(&key)).await
+}
+
+/// One stage: status, parameters, result, artifacts, error, timings, attempts.
+#[tauri::command]
+pub async fn get_stage(
+    state: State<'_, AppState>,
+    key: String,
+    stage: String,
+) -> CommandResult<StageInfo> {
+    let engine = state.engine.clone();
+    blocking(move || engine.get_stage(&key, &stage)).await
+}
+
+/// Cancels a queued or running stage.
+#[tauri::command]
+pub async fn cancel_stage(
+    state: State<'_, AppState>,
+    key: String,
+    stage: String,
+) -> CommandResult<StageInfo> {
+    let engine = state.engine.clone();
+    blocking(move || engine.cancel_stage(&key, &stage)).await
+}
+
+/// The current state and stored metric history of a stage, for a window that opens mid-run;
+/// live events follow on [`ENGINE_EVENT`].
+#[tauri::command]
+pub async fn stage_snapshot(
+    state: State<'_, AppState>,
+    key: String,
+    stage: String,
+) -> CommandResult<Event> {
+    let engine = state.engine.clone();
+    blocking(move || {
+        let subscription = engine.subscribe(&key, &stage)?;
+        subscription
+            .recv()
+            .ok_or_else(|| gsv_core::Error::internal("the event bus closed before the snapshot"))
+    })
+    .await
+}
+
+/// The parameter schema of every stage and the stage graph.
+#[tauri::command]
+pub fn engine_schema() -> Value {
+    Engine::schema()
+}
+
+/// What libtorch was linked and which devices it can use.
+#[tauri::command]
+pub async fn torch_report() -> CommandResult<TorchReport> {
+    blocking(|| Ok(gsv_models::torch_report())).await
+}
+
+/// What a set of dropped files and folders holds: audio found, durations, formats, skips.
+#[tauri::command]
+pub async fn probe_audio(paths: Vec<String>) -> CommandResult<ImportSummary> {
+    let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+    let probed = tauri::async_runtime::spawn_blocking(move || gsv_audio::probe(&paths)).await;
+    match probed {
+        Ok(result) => result.map_err(audio_payload),
+        Err(join_error) => Err(gsv_core::Error::internal(join_error.to_string()).payload()),
+    }
+}
+
+/// Peaks of a clip for drawing its waveform.
+#[tauri::command]
+pub async fn waveform(path: String, buckets: usize) -> CommandResult<WaveformPeaks> {
+    let peaks = tauri::async_runtime::spawn_blocking(move || {
+        gsv_audio::waveform_peaks(std::path::Path::new(&path), buckets)
+    })
+    .await;
+    match peaks {
+        Ok(result) => result.map_err(audio_payload),
+        Err(join_error) => Err(gsv_core::Error::internal(join_error.to_string()).payload()),
+    }
+}
+
+/// Plays an audio file; progress arrives on [`PLAYBACK_EVENT`].
+#[tauri::command]
+pub async fn play_audio(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+) -> CommandResult<()> {
+    let player = state.player.clone();
+    let played = tauri::async_runtime::spawn_blocking(move || {
+        player.play_file(std::path::Path::new(&path), move |event: PlaybackEvent| {
+            if let Err(error) = app.emit(PLAYBACK_EVENT, &event) {
+                log::warn!("playback event not delivered: {error}");
+            }
+        })
+    })
+    .await;
+    match played {
+        Ok(result) => result.map_err(audio_payload),
+        Err(join_error) => Err(gsv_core::Error::internal(join_error.to_string()).payload()),
+    }
+}
+
+/// Stops playback.
+#[tauri::command]
+pub fn stop_audio(state: State<'_, AppState>) {
+    state.player.stop();
+}
