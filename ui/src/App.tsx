@@ -1,15 +1,33 @@
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ExperimentList } from "./ExperimentList";
+import { ExperimentsScreen } from "./ExperimentsScreen";
 import { SUPPORTED_LANGUAGES } from "./i18n";
 
-/** The application shell: a header with the product name and the current screen. */
+/** Which screen the window shows. */
+export type Screen =
+  | { kind: "experiments" }
+  | { kind: "new" }
+  | { kind: "experiment"; id: string }
+  | { kind: "settings" };
+
+/** The application shell: a header with the product name, navigation and the current screen. */
 export function App() {
   const { t, i18n } = useTranslation();
+  const [screen, setScreen] = useState<Screen>({ kind: "experiments" });
 
   return (
     <div className="app">
       <header className="app-header">
         <h1>{t("app.title")}</h1>
+        <nav className="app-nav">
+          <button
+            type="button"
+            className={screen.kind === "experiments" ? "active" : ""}
+            onClick={() => setScreen({ kind: "experiments" })}
+          >
+            {t("nav.experiments")}
+          </button>
+        </nav>
         <label className="language-picker">
           {t("settings.language")}
           <select
@@ -25,7 +43,12 @@ export function App() {
         </label>
       </header>
       <main>
-        <ExperimentList experiments={[]} />
+        {screen.kind === "experiments" && (
+          <ExperimentsScreen
+            onOpen={(id) => setScreen({ kind: "experiment", id })}
+            onCreate={() => setScreen({ kind: "new" })}
+          />
+        )}
       </main>
     </div>
   );
