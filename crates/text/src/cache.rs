@@ -1,7 +1,8 @@
 //! A small memo for pure, costly per-word results (neural readings, word segmentations).
 
-use crate::fast_hash::FastMap;
 use std::sync::Mutex;
+
+use crate::fast_hash::FastMap;
 
 /// Entries kept before the memo starts over; enough for the vocabulary of a large dataset.
 const CAPACITY: usize = 50_000;

@@ -7,6 +7,7 @@
 
 mod auto;
 mod cache;
+mod embedded;
 mod en;
 mod error;
 mod fast_hash;

@@ -1,7 +1,8 @@
 //! The v2 symbol table (`text/symbols2.py: symbols`) and phoneme → id.
 
-use crate::fast_hash::FastMap;
 use std::sync::OnceLock;
+
+use crate::fast_hash::FastMap;
 
 /// Number of symbols in the v2 table.
 pub const SYMBOL_COUNT: usize = 732;

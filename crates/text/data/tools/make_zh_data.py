@@ -8,6 +8,7 @@ GPT_SOVITS_TEXT_DIR: GPT_SoVITS/text of RVC-Boss/GPT-SoVITS at 48b1a01
 """
 
 import ast
+import gzip
 import json
 import os
 import re
@@ -88,6 +89,16 @@ def main():
     trad_to_simp(text_dir, out_dir)
     shutil.copy(os.path.join(jieba_dir, "dict.txt"), os.path.join(out_dir, "jieba_dict.txt"))
     shutil.copy(os.path.join(text_dir, "opencpop-strict.txt"), out_dir)
+    compress(out_dir, ["jieba_dict.txt", "posseg_hmm.txt", "pinyin_chars.txt", "pinyin_phrases.txt"])
+
+
+def compress(out_dir, names):
+    # The large lists ship gzip-compressed (no name or time stamp, so rebuilds are identical).
+    for name in names:
+        path = os.path.join(out_dir, name)
+        with open(path, "rb") as raw, open(path + ".gz", "wb") as packed:
+            packed.write(gzip.compress(raw.read(), compresslevel=9, mtime=0))
+        os.remove(path)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,16 @@
 //! The reference's pronouncing dictionaries: CMUdict with GPT-SoVITS's extra entries, the name
 //! dictionary, and g2p_en's homographs.
 
-use crate::fast_hash::FastMap;
 use std::sync::OnceLock;
 
+use crate::embedded::EmbeddedText;
+use crate::fast_hash::FastMap;
+
 /// `cmudict.rep`, then `cmudict-fast.rep` for new words, then `engdict-hot.rep` over both.
-const CMUDICT: &str = include_str!("../../data/en/cmudict.txt");
+static CMUDICT: EmbeddedText = EmbeddedText::new(include_bytes!("../../data/en/cmudict.txt.gz"));
 
 /// GPT-SoVITS `namedict_cache.pickle`: names, used for title-case words only.
-const NAMES: &str = include_str!("../../data/en/namedict.txt");
+static NAMES: EmbeddedText = EmbeddedText::new(include_bytes!("../../data/en/namedict.txt.gz"));
 
 /// g2p_en `homographs.en`: `word|reading 1|reading 2|tag prefix of reading 1`.
 const HOMOGRAPHS: &str = include_str!("../../data/en/homographs.en");
@@ -32,7 +34,7 @@ fn parse_dictionary(text: &'static str) -> FastMap<&'static str, &'static str> {
 fn cmudict() -> &'static FastMap<&'static str, &'static str> {
     static DICT: OnceLock<FastMap<&'static str, &'static str>> = OnceLock::new();
     DICT.get_or_init(|| {
-        let mut dict = parse_dictionary(CMUDICT);
+        let mut dict = parse_dictionary(CMUDICT.text());
         for word in REMOVED_WORDS {
             dict.remove(word);
         }
@@ -42,7 +44,7 @@ fn cmudict() -> &'static FastMap<&'static str, &'static str> {
 
 fn names() -> &'static FastMap<&'static str, &'static str> {
     static DICT: OnceLock<FastMap<&'static str, &'static str>> = OnceLock::new();
-    DICT.get_or_init(|| parse_dictionary(NAMES))
+    DICT.get_or_init(|| parse_dictionary(NAMES.text()))
 }
 
 /// The dictionary reading of a lower-case word.

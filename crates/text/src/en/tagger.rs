@@ -1,11 +1,14 @@
 //! Part-of-speech tags from nltk's averaged perceptron tagger (`nltk.pos_tag`), which the
 //! reference uses to choose between the readings of homographs.
 
-use crate::fast_hash::FastMap;
 use std::sync::OnceLock;
 
+use crate::embedded::EmbeddedText;
+use crate::fast_hash::FastMap;
+
 /// Feature → (tag, weight) pairs, from nltk's `averaged_perceptron_tagger.pickle`.
-const WEIGHTS: &str = include_str!("../../data/en/tagger_weights.txt");
+static WEIGHTS: EmbeddedText =
+    EmbeddedText::new(include_bytes!("../../data/en/tagger_weights.txt.gz"));
 
 /// Words with one unambiguous tag.
 const TAG_DICTIONARY: &str = include_str!("../../data/en/tagger_tagdict.txt");
@@ -26,6 +29,7 @@ fn perceptron() -> &'static Perceptron {
         let class_index: FastMap<&str, usize> =
             classes.iter().enumerate().map(|(i, c)| (*c, i)).collect();
         let weights = WEIGHTS
+            .text()
             .lines()
             .filter_map(|line| line.split_once('\t'))
             .map(|(feature, pairs)| (feature, parse_weights(pairs, &class_index)))

@@ -1,18 +1,19 @@
 //! English word segmentation with unigram and bigram counts (wordsegment 1.3.1), used by the
 //! reference to split unknown compounds (`tonegative` → `to negative`).
 
-use crate::fast_hash::FastMap;
 use std::cmp::Ordering;
 use std::rc::Rc;
-
-use crate::cache::WordMemo;
 use std::sync::OnceLock;
 
+use crate::cache::WordMemo;
+use crate::embedded::EmbeddedText;
+use crate::fast_hash::FastMap;
+
 /// `unigrams.txt`: word and count.
-const UNIGRAMS: &str = include_str!("../../data/en/unigrams.txt");
+static UNIGRAMS: EmbeddedText = EmbeddedText::new(include_bytes!("../../data/en/unigrams.txt.gz"));
 
 /// `bigrams.txt`: `previous word` and count.
-const BIGRAMS: &str = include_str!("../../data/en/bigrams.txt");
+static BIGRAMS: EmbeddedText = EmbeddedText::new(include_bytes!("../../data/en/bigrams.txt.gz"));
 
 /// Total word count of the corpus (`Segmenter.TOTAL`).
 const TOTAL: f64 = 1024908267229.0;
@@ -31,8 +32,8 @@ struct Counts {
 fn counts() -> &'static Counts {
     static COUNTS: OnceLock<Counts> = OnceLock::new();
     COUNTS.get_or_init(|| Counts {
-        unigrams: parse(UNIGRAMS),
-        bigrams: parse(BIGRAMS),
+        unigrams: parse(UNIGRAMS.text()),
+        bigrams: parse(BIGRAMS.text()),
     })
 }
 

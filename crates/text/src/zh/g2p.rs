@@ -1,13 +1,13 @@
 //! Normalised Chinese text to v2 phonemes (`chinese2.g2p` on the pypinyin branch): segments,
 //! pinyin per word, sandhi, erhua, then the opencpop-strict syllable table.
 
-use crate::fast_hash::FastMap;
 use std::sync::OnceLock;
 
 use super::normalize::PUNCTUATION;
 use super::pinyin::{self, Syllable};
 use super::sandhi;
 use super::segment;
+use crate::fast_hash::FastMap;
 use crate::TextError;
 
 /// Pinyin syllable → initial and final symbols (`text/opencpop-strict.txt`).

@@ -1,16 +1,19 @@
 //! Pinyin of words, as pypinyin 0.55.0's `lazy_pinyin(word, neutral_tone_with_five=True)` gives
 //! them in the `INITIALS` and `FINALS_TONE3` styles (strict mode), from pypinyin's own data.
 
-use crate::fast_hash::{FastMap, FastSet};
 use std::sync::OnceLock;
 
 use crate::cache::WordMemo;
+use crate::embedded::EmbeddedText;
+use crate::fast_hash::{FastMap, FastSet};
 
 /// First reading of every character (pypinyin `pinyin_dict.json`).
-const CHAR_READINGS: &str = include_str!("../../data/zh/pinyin_chars.txt");
+static CHAR_READINGS: EmbeddedText =
+    EmbeddedText::new(include_bytes!("../../data/zh/pinyin_chars.txt.gz"));
 
 /// Readings of phrases, first reading per character (pypinyin `phrases_dict.json`).
-const PHRASE_READINGS: &str = include_str!("../../data/zh/pinyin_phrases.txt");
+static PHRASE_READINGS: EmbeddedText =
+    EmbeddedText::new(include_bytes!("../../data/zh/pinyin_phrases.txt.gz"));
 
 /// Initials in the order pypinyin tries them (`style/_constants.py: _INITIALS`).
 const INITIALS: [&str; 21] = [
@@ -44,11 +47,13 @@ fn data() -> &'static PinyinData {
     static DATA: OnceLock<PinyinData> = OnceLock::new();
     DATA.get_or_init(|| {
         let chars = CHAR_READINGS
+            .text()
             .lines()
             .filter_map(|line| line.split_once('\t'))
             .filter_map(|(ch, reading)| Some((ch.chars().next()?, reading)))
             .collect();
         let phrases: FastMap<&'static str, &'static str> = PHRASE_READINGS
+            .text()
             .lines()
             .filter_map(|line| line.split_once('\t'))
             .collect();

@@ -1,11 +1,11 @@
 //! Tone sandhi (`text/tone_sandhi.py`, after PaddleSpeech): merges of the segmentation that the
 //! rules need, then 不 and 一 sandhi, neutral tones and third-tone chains per word.
 
-use crate::fast_hash::FastSet;
 use std::sync::OnceLock;
 
 use super::pinyin;
 use super::segment::{self, TaggedWord};
+use crate::fast_hash::FastSet;
 
 /// `+word` must take a neutral last tone, `-word` must not (`must_neural_tone_words`,
 /// `must_not_neural_tone_words`).

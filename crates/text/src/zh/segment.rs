@@ -2,17 +2,21 @@
 //! dictionary and POS model). jieba-rs finds the most probable route through the dictionary;
 //! runs of single characters the dictionary does not know as a word go through jieba's POS HMM.
 
-use crate::fast_hash::FastMap;
 use std::io::BufReader;
 use std::sync::OnceLock;
 
 use jieba_rs::Jieba;
 
+use crate::embedded::EmbeddedText;
+use crate::fast_hash::FastMap;
+
 /// jieba 0.42.1 `dict.txt`: word, frequency, tag per line.
-const JIEBA_DICT: &str = include_str!("../../data/zh/jieba_dict.txt");
+static JIEBA_DICT: EmbeddedText =
+    EmbeddedText::new(include_bytes!("../../data/zh/jieba_dict.txt.gz"));
 
 /// jieba 0.42.1 `posseg/prob_*.py` and `char_state_tab.py`, as tab-separated lines.
-const POSSEG_HMM: &str = include_str!("../../data/zh/posseg_hmm.txt");
+static POSSEG_HMM: EmbeddedText =
+    EmbeddedText::new(include_bytes!("../../data/zh/posseg_hmm.txt.gz"));
 
 /// jieba's stand-in for log(0) in emission and start tables.
 const MIN_FLOAT: f64 = -3.14e100;
@@ -43,9 +47,10 @@ struct Dictionary {
 fn dictionary() -> &'static Dictionary {
     static DICTIONARY: OnceLock<Dictionary> = OnceLock::new();
     DICTIONARY.get_or_init(|| {
-        let jieba = Jieba::with_dict(&mut BufReader::new(JIEBA_DICT.as_bytes()))
+        let jieba = Jieba::with_dict(&mut BufReader::new(JIEBA_DICT.text().as_bytes()))
             .expect("data/zh/jieba_dict.txt is a valid jieba dictionary");
         let tags = JIEBA_DICT
+            .text()
             .lines()
             .filter_map(|line| {
                 let mut fields = line.split(' ');
@@ -224,6 +229,7 @@ fn model() -> &'static PossegModel {
 
 fn load_model() -> PossegModel {
     let mut names: Vec<&'static str> = POSSEG_HMM
+        .text()
         .lines()
         .filter_map(|line| line.strip_prefix("S\t"))
         .filter_map(|rest| rest.split('\t').next())
@@ -240,7 +246,7 @@ fn load_model() -> PossegModel {
         every_state: (0..names.len()).collect(),
         states: names,
     };
-    for line in POSSEG_HMM.lines() {
+    for line in POSSEG_HMM.text().lines() {
         let fields: Vec<&str> = line.split('\t').collect();
         add_model_line(&mut model, &index, &fields);
     }
