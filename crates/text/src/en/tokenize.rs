@@ -5,7 +5,10 @@
 //! `r.needed`: letters, dots and hyphens ending in a dot and 2–13 letters), words with inner
 //! apostrophes or hyphens, plain words, ellipsis dots, and single other characters. Emoticons,
 //! HTML tags, arrows, handles, hashtags, e-mail addresses, emoji sequences and numbers all need
-//! a character the normalisation has removed.
+//! a character the normalisation has removed. For the same reason the tokenizer's clean-up
+//! steps do nothing here: HTML entities need `&` and `;`, and the shortening of a character
+//! repeated four times or more (`HANG_RE`) only meets runs of spaces, since repeated marks were
+//! collapsed before.
 
 use std::sync::LazyLock;
 
