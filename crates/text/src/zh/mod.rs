@@ -1,5 +1,11 @@
 //! Mandarin Chinese (`text/chinese2.py`, pypinyin branch).
 
+// Limitation: upstream v2 reads polyphonic characters with the g2pW neural model
+// (`is_g2pw = True`), whose 600 MB ONNX weights are not distributed through any package
+// registry. Like the golden fixtures, this port follows the pypinyin branch that the upstream
+// source keeps for `is_g2pw = False`; a real v2 install with g2pW present reads some polyphones
+// differently.
+
 mod g2p;
 mod normalize;
 mod pinyin;
