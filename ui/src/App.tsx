@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ExperimentsScreen } from "./ExperimentsScreen";
+import { NewExperimentScreen } from "./NewExperimentScreen";
 import { SUPPORTED_LANGUAGES } from "./i18n";
 
 /** Which screen the window shows. */
@@ -47,6 +48,12 @@ export function App() {
           <ExperimentsScreen
             onOpen={(id) => setScreen({ kind: "experiment", id })}
             onCreate={() => setScreen({ kind: "new" })}
+          />
+        )}
+        {screen.kind === "new" && (
+          <NewExperimentScreen
+            onCreated={(id) => setScreen({ kind: "experiment", id })}
+            onCancel={() => setScreen({ kind: "experiments" })}
           />
         )}
       </main>

@@ -187,6 +187,32 @@ export const api = {
   stopAudio: () => call<null>("stop_audio"),
 };
 
+/** What the window reports while files are dragged over it. */
+export type DragDropEvent =
+  | { type: "enter"; paths: string[] }
+  | { type: "over" }
+  | { type: "drop"; paths: string[] }
+  | { type: "leave" };
+
+/**
+ * Calls `handler` while files are dragged over and dropped on the window. These are the events
+ * behind `getCurrentWebview().onDragDropEvent`; the app has one webview, so listening to them
+ * on any target is the same thing, and it keeps the `listen` boundary the only one to mock.
+ */
+export async function onDragDrop(handler: (event: DragDropEvent) => void): Promise<UnlistenFn> {
+  const stops = await Promise.all([
+    listen<{ paths: string[] }>("tauri://drag-enter", (event) =>
+      handler({ type: "enter", paths: event.payload.paths }),
+    ),
+    listen("tauri://drag-over", () => handler({ type: "over" })),
+    listen<{ paths: string[] }>("tauri://drag-drop", (event) =>
+      handler({ type: "drop", paths: event.payload.paths }),
+    ),
+    listen("tauri://drag-leave", () => handler({ type: "leave" })),
+  ]);
+  return () => stops.forEach((stop) => stop());
+}
+
 /** Calls `handler` for every engine event until the returned function is called. */
 export function onEngineEvent(handler: (event: EngineEvent) => void): Promise<UnlistenFn> {
   return listen<EngineEvent>(ENGINE_EVENT, (event) => handler(event.payload));
