@@ -1,0 +1,48 @@
+import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
+import { useTranslation } from "react-i18next";
+import type { StageInfo } from "./bindings/StageInfo";
+import { ProgressRing } from "./ProgressRing";
+
+/** What a stage node shows. */
+export interface StageNodeData extends Record<string, unknown> {
+  info: StageInfo;
+  /** Stages it needs that have not completed; empty when it can run. */
+  unmet: StageInfo[];
+  /** Share done while running, when known. */
+  fraction: number | null;
+  selected: boolean;
+}
+
+export type StageFlowNode = Node<StageNodeData, "stage">;
+
+/** One stage in the graph: its name, a status colour, a progress ring while running. */
+export function StageNode({ data }: NodeProps<StageFlowNode>) {
+  const { t } = useTranslation();
+  const { info, unmet, fraction } = data;
+  const blocked = unmet.length > 0 && info.status !== "completed";
+  const reason = blocked
+    ? t("stage.blockedBy", {
+        stages: unmet
+          .map((other) => `${t(`stages.${other.kind}`)} (${t(`stageStatus.${other.status}`)})`)
+          .join(", "),
+      })
+    : undefined;
+
+  return (
+    <div
+      className={`stage-node status-${info.status}${blocked ? " blocked" : ""}${data.selected ? " selected" : ""}`}
+      title={reason}
+      data-testid={`stage-${info.kind}`}
+      data-status={info.status}
+      aria-disabled={blocked}
+    >
+      <Handle type="target" position={Position.Left} isConnectable={false} />
+      <div className="stage-node-body">
+        <div className="stage-node-name">{t(`stages.${info.kind}`)}</div>
+        <div className="stage-node-status">{t(`stageStatus.${info.status}`)}</div>
+      </div>
+      <ProgressRing fraction={info.status === "running" ? fraction : null} />
+      <Handle type="source" position={Position.Right} isConnectable={false} />
+    </div>
+  );
+}
