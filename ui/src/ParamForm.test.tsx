@@ -6,8 +6,14 @@ import { fieldErrors, initialValues, ParamForm, toParams, type FormValues } from
 import { schemaSample } from "./test/schemaSample";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
 
-const slice = schemaSample.stages[0]!.params;
-const sovits = schemaSample.stages[5]!.params;
+function paramsOf(kind: string) {
+  const stage = schemaSample.stages.find((candidate) => candidate.kind === kind);
+  if (!stage) throw new Error(`no stage ${kind} in the sample`);
+  return stage.params;
+}
+
+const slice = paramsOf("audio_slice");
+const sovits = paramsOf("sovits_train");
 
 function Harness({ errors = {} }: { errors?: Record<string, string> }) {
   const [values, setValues] = useState<FormValues>(() => initialValues(sovits, null));
