@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { ExperimentScreen } from "./ExperimentScreen";
 import { ExperimentsScreen } from "./ExperimentsScreen";
 import { NewExperimentScreen } from "./NewExperimentScreen";
 import { SUPPORTED_LANGUAGES } from "./i18n";
@@ -48,6 +49,13 @@ export function App() {
           <ExperimentsScreen
             onOpen={(id) => setScreen({ kind: "experiment", id })}
             onCreate={() => setScreen({ kind: "new" })}
+          />
+        )}
+        {screen.kind === "experiment" && (
+          <ExperimentScreen
+            key={screen.id}
+            id={screen.id}
+            onBack={() => setScreen({ kind: "experiments" })}
           />
         )}
         {screen.kind === "new" && (

@@ -18,3 +18,9 @@ export function baseName(path: string): string {
   const parts = path.split(/[\\/]/);
   return parts[parts.length - 1] || path;
 }
+
+/** A path as given when absolute, otherwise inside `dir`. */
+export function resolvePath(dir: string, path: string): string {
+  if (path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith("\\\\")) return path;
+  return `${dir.replace(/[\\/]$/, "")}/${path}`;
+}
