@@ -6,6 +6,7 @@ import type { StageInfo } from "./bindings/StageInfo";
 import { ClipsTable } from "./ClipsTable";
 import { ErrorMessage } from "./ErrorMessage";
 import { LogTail } from "./LogTail";
+import { LossChart } from "./LossChart";
 import { fieldErrors, initialValues, ParamForm, toParams, type FormValues } from "./ParamForm";
 import { ResultSummary } from "./ResultSummary";
 import { StageProgress } from "./StageProgress";
@@ -144,6 +145,16 @@ export function StagePanel({
           onChange={setValues}
         />
       </details>
+      {(info.kind === "sovits_train" || info.kind === "gpt_train") && info.attempt > 0 && (
+        <section className="panel-section">
+          <h3>{t("chart.heading")}</h3>
+          <LossChart
+            metrics={currentLive?.metrics ?? []}
+            count={currentLive?.metrics.length ?? 0}
+            checkpoints={currentLive?.checkpoints ?? []}
+          />
+        </section>
+      )}
       {info.status === "completed" && info.result !== null && (
         <section className="panel-section">
           <h3>{t("stagePanel.result")}</h3>
