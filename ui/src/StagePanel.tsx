@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, type SliceReport, type StageSchema } from "./api";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
@@ -6,12 +6,16 @@ import type { StageInfo } from "./bindings/StageInfo";
 import { ClipsTable } from "./ClipsTable";
 import { ErrorMessage } from "./ErrorMessage";
 import { LogTail } from "./LogTail";
-import { LossChart } from "./LossChart";
 import { fieldErrors, initialValues, ParamForm, toParams, type FormValues } from "./ParamForm";
 import { ResultSummary } from "./ResultSummary";
 import { StageProgress } from "./StageProgress";
 import { unmetNeeds } from "./stageGraph";
 import type { LiveStage } from "./useExperimentLive";
+
+// uPlot touches the window when it loads, so it loads only when a training chart is shown.
+const LossChart = lazy(() =>
+  import("./LossChart").then((module) => ({ default: module.LossChart })),
+);
 
 function isSliceReport(value: unknown): value is SliceReport {
   return typeof value === "object" && value !== null && Array.isArray((value as SliceReport).clips);
@@ -148,11 +152,13 @@ export function StagePanel({
       {(info.kind === "sovits_train" || info.kind === "gpt_train") && info.attempt > 0 && (
         <section className="panel-section">
           <h3>{t("chart.heading")}</h3>
-          <LossChart
-            metrics={currentLive?.metrics ?? []}
-            count={currentLive?.metrics.length ?? 0}
-            checkpoints={currentLive?.checkpoints ?? []}
-          />
+          <Suspense fallback={<div className="loss-chart" />}>
+            <LossChart
+              metrics={currentLive?.metrics ?? []}
+              count={currentLive?.metrics.length ?? 0}
+              checkpoints={currentLive?.checkpoints ?? []}
+            />
+          </Suspense>
         </section>
       )}
       {info.status === "completed" && info.result !== null && (
