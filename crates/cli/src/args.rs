@@ -37,6 +37,10 @@ pub enum Command {
     #[command(subcommand)]
     Models(ModelsCommand),
 
+    /// The text front-end: GPT-SoVITS v2 phonemes from text.
+    #[command(subcommand)]
+    Text(TextCommand),
+
     /// Worker mode: run one stage job read from stdin (started by the runner).
     #[command(name = "__worker", hide = true)]
     Worker,
@@ -44,6 +48,18 @@ pub enum Command {
     /// Background runner for `stage run` without `--wait`.
     #[command(name = "__run-detached", hide = true)]
     RunDetached(RunArgs),
+}
+
+/// `gsv text ...`
+#[derive(Debug, Subcommand)]
+pub enum TextCommand {
+    /// Read text lines on standard input; print one JSON object per line with `phones`,
+    /// `phone_ids`, `word2ph` and `norm_text` (or `error` and `message`).
+    G2p {
+        /// Language of the lines: zh, en or auto (ja, ko and yue are not supported yet).
+        #[arg(long)]
+        lang: String,
+    },
 }
 
 /// `gsv models ...`

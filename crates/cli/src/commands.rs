@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::args::{
     BaseModelArgs, Command, CreateArgs, ExperimentCommand, ListArgs, ModelsCommand, RunArgs,
-    StageCommand, UpdateArgs,
+    StageCommand, TextCommand, UpdateArgs,
 };
 use crate::output;
 
@@ -48,6 +48,7 @@ pub fn dispatch(command: Command, json: bool) -> Result<ExitCode> {
         }
         Command::Doctor => crate::doctor::run(json),
         Command::Models(ModelsCommand::Inspect { path }) => inspect_model(&path, json),
+        Command::Text(TextCommand::G2p { lang }) => crate::text::g2p(&lang),
         Command::Worker => Ok(gsv_core::worker::run(&stage_registry())),
         Command::RunDetached(args) => run_detached_child(&args),
     }

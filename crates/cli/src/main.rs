@@ -8,6 +8,7 @@ mod args;
 mod commands;
 mod doctor;
 mod output;
+mod text;
 
 use std::process::ExitCode;
 

@@ -98,3 +98,38 @@ fn models_inspect_refuses_a_file_that_is_not_a_checkpoint() {
         "the error names the file: {stderr}"
     );
 }
+
+#[test]
+fn text_g2p_prints_one_json_object_per_line_and_reports_bad_lines() {
+    use std::io::Write;
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gsv"))
+        .args(["text", "g2p", "--lang", "zh"])
+        .env("GSV_DATA_DIR", data.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("你好\n\n".as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+
+    let lines: Vec<serde_json::Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(
+        lines[0]["phones"],
+        serde_json::json!(["n", "i2", "h", "ao3"])
+    );
+    assert_eq!(lines[0]["word2ph"], serde_json::json!([2, 2]));
+    assert_eq!(lines[0]["norm_text"], "你好");
+    assert_eq!(lines[1]["error"], "empty_text");
+}
