@@ -133,3 +133,22 @@ fn text_g2p_prints_one_json_object_per_line_and_reports_bad_lines() {
     assert_eq!(lines[0]["norm_text"], "你好");
     assert_eq!(lines[1]["error"], "empty_text");
 }
+
+/// The linker drops `libtorch_cuda` unless told not to, and CUDA then silently reports
+/// unavailable on a GPU machine: the binary must name it as needed and carry an rpath.
+#[test]
+fn the_binary_keeps_libtorch_cuda_and_finds_libtorch_by_itself() {
+    let output = Command::new("readelf")
+        .args(["-d", env!("CARGO_BIN_EXE_gsv")])
+        .output()
+        .expect("readelf (binutils) runs");
+    let dynamic = String::from_utf8_lossy(&output.stdout);
+
+    assert!(dynamic.contains("[libtorch_cuda.so]"), "{dynamic}");
+    assert!(dynamic.contains("[libtorch_cpu.so]"), "{dynamic}");
+    let runpath = dynamic
+        .lines()
+        .find(|line| line.contains("RUNPATH"))
+        .expect("a RUNPATH");
+    assert!(runpath.contains("torch/lib"), "{runpath}");
+}
