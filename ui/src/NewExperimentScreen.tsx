@@ -6,6 +6,7 @@ import type { Language } from "./bindings/Language";
 import { DropZone } from "./DropZone";
 import { ErrorMessage } from "./ErrorMessage";
 import { ImportSummaryView } from "./ImportSummaryView";
+import { useSettings } from "./settings";
 
 const LANGUAGES: Language[] = ["zh", "en", "ja", "ko", "yue", "auto"];
 
@@ -59,6 +60,7 @@ export function NewExperimentScreen({
   onCancel: () => void;
 }) {
   const { t } = useTranslation();
+  const { settings } = useSettings();
   const [name, setName] = useState("");
   const [language, setLanguage] = useState<Language>("zh");
   const [description, setDescription] = useState("");
@@ -69,7 +71,8 @@ export function NewExperimentScreen({
   const [createError, setCreateError] = useState<ErrorPayload | null>(null);
   const [creating, setCreating] = useState(false);
 
-  const chosenDevice = device ?? devices[0] ?? "cpu";
+  const preferred = devices.includes(settings.device) ? settings.device : undefined;
+  const chosenDevice = device ?? preferred ?? devices[0] ?? "cpu";
   const ready = name.trim().length > 0 && (probe.summary?.count ?? 0) > 0 && !probe.probing;
 
   const create = () => {
@@ -80,7 +83,7 @@ export function NewExperimentScreen({
         description,
         language,
         model_version: "v2",
-        base_models: {},
+        base_models: settings.models,
         device: chosenDevice,
         sources,
       })
