@@ -7,6 +7,7 @@ import { ErrorMessage } from "./ErrorMessage";
 import { StageGraph } from "./StageGraph";
 import { StagePanel } from "./StagePanel";
 import { useExperimentLive } from "./useExperimentLive";
+import { nextRemaining, useRunAll } from "./useRunAll";
 
 /** The engine's schema, read once per screen. */
 function useEngineSchema() {
@@ -24,6 +25,8 @@ export function ExperimentScreen({ id, onBack }: { id: string; onBack: () => voi
   const { schema, error: schemaError } = useEngineSchema();
   const { detail, error, deleted, live, reload, loadHistory } = useExperimentLive(id);
   const [selected, setSelected] = useState<StageKind | null>(null);
+  const runAll = useRunAll(id, detail, reload);
+  const remaining = detail ? nextRemaining(detail) : null;
 
   const fractions = useMemo(() => {
     const result: Partial<Record<StageKind, number | null>> = {};
@@ -56,7 +59,25 @@ export function ExperimentScreen({ id, onBack }: { id: string; onBack: () => voi
             </span>
           )}
         </div>
+        <div className="toolbar">
+          {runAll.active ? (
+            <button type="button" onClick={runAll.stop}>
+              {t("experiment.stopRunAll")}
+            </button>
+          ) : (
+            <button
+              type="button"
+              className="primary"
+              onClick={runAll.start}
+              disabled={remaining === null}
+              title={remaining === null ? t("experiment.nothingRemaining") : undefined}
+            >
+              {t("experiment.runAll")}
+            </button>
+          )}
+        </div>
       </div>
+      {runAll.error && <ErrorMessage error={runAll.error} onDismiss={runAll.clearError} />}
       {deleted && <p className="warning">{t("experiment.deleted")}</p>}
       {shownError && <ErrorMessage error={shownError} />}
       {detail && schema && (
