@@ -28,7 +28,23 @@ export function ExperimentsScreen({
   const [toDelete, setToDelete] = useState<Experiment | null>(null);
   const [deleting, setDeleting] = useState(false);
   const [progress, setProgress] = useState<Record<string, number | undefined>>({});
+  const progressRef = useRef(progress);
+  useEffect(() => {
+    progressRef.current = progress;
+  }, [progress]);
   const reloadTimer = useRef<number | undefined>(undefined);
+  const pendingProgress = useRef<Record<string, number | undefined> | null>(null);
+
+  // Progress reaches the list at most 5 times a second, however fast stages report.
+  useEffect(() => {
+    const timer = window.setInterval(() => {
+      const next = pendingProgress.current;
+      if (next === null) return;
+      pendingProgress.current = null;
+      setProgress(next);
+    }, 200);
+    return () => window.clearInterval(timer);
+  }, []);
 
   const load = useCallback(() => {
     api
@@ -46,12 +62,12 @@ export function ExperimentsScreen({
     () =>
       subscribe(() =>
         onEngineEvent((event) => {
+          const base = pendingProgress.current ?? progressRef.current;
           if (event.type === "progress" && event.fraction !== null) {
-            const fraction = event.fraction;
-            setProgress((current) => ({ ...current, [event.experiment_id]: fraction }));
+            pendingProgress.current = { ...base, [event.experiment_id]: event.fraction };
           } else if (event.type !== "log" && event.type !== "metric" && event.type !== "progress") {
             if (event.type !== "status" || event.status !== "running") {
-              setProgress((current) => ({ ...current, [event.experiment_id]: undefined }));
+              pendingProgress.current = { ...base, [event.experiment_id]: undefined };
             }
             window.clearTimeout(reloadTimer.current);
             reloadTimer.current = window.setTimeout(load, 250);
