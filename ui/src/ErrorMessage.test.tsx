@@ -22,6 +22,7 @@ describe("ErrorMessage", () => {
     render(<ErrorMessage error={unmet} />);
     expect(screen.getByText("Earlier stages must complete first")).toBeTruthy();
     expect(screen.getByText(unmet.message)).toBeTruthy();
+    expect(screen.getByText("Needs first: Slice audio (Pending)")).toBeTruthy();
     expect(screen.getByRole("alert").textContent).not.toContain("{");
   });
 
