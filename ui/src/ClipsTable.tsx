@@ -44,11 +44,10 @@ export function ClipsTable({ clips, dir }: { clips: ClipInfo[]; dir: string }) {
         <table className="data-table" data-testid="clips-table">
           <thead>
             <tr>
-              <th />
+              <th className="play-column" />
               <th>{t("clips.name")}</th>
-              <th>{t("clips.source")}</th>
-              <th className="numeric">{t("clips.duration")}</th>
-              <th className="numeric">{t("clips.peak")}</th>
+              <th className="numeric duration-column">{t("clips.duration")}</th>
+              <th className="numeric peak-column">{t("clips.peak")}</th>
             </tr>
           </thead>
           <tbody>
@@ -76,9 +75,11 @@ export function ClipsTable({ clips, dir }: { clips: ClipInfo[]; dir: string }) {
                       {isPlaying ? "■" : "▶"}
                     </button>
                   </td>
-                  <td>{baseName(clip.path)}</td>
-                  <td className="muted" title={clip.source}>
-                    {baseName(clip.source)}
+                  <td
+                    className="clip-name"
+                    title={`${clip.path}\n${t("clips.source")}: ${clip.source}`}
+                  >
+                    {baseName(clip.path)}
                   </td>
                   <td className="numeric">{clip.duration_s.toFixed(2)} s</td>
                   <td className="numeric">{clip.peak_dbfs.toFixed(1)} dBFS</td>

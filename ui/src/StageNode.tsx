@@ -1,7 +1,18 @@
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
 import { useTranslation } from "react-i18next";
 import type { StageInfo } from "./bindings/StageInfo";
+import type { StageStatus } from "./bindings/StageStatus";
 import { ProgressRing } from "./ProgressRing";
+
+const GLYPHS: Record<StageStatus, string> = {
+  pending: "○",
+  queued: "⋯",
+  running: "",
+  completed: "✓",
+  failed: "✕",
+  cancelled: "⊘",
+  stale: "↻",
+};
 
 /** What a stage node shows. */
 export interface StageNodeData extends Record<string, unknown> {
@@ -41,7 +52,13 @@ export function StageNode({ data }: NodeProps<StageFlowNode>) {
         <div className="stage-node-name">{t(`stages.${info.kind}`)}</div>
         <div className="stage-node-status">{t(`stageStatus.${info.status}`)}</div>
       </div>
-      <ProgressRing fraction={info.status === "running" ? fraction : null} />
+      {info.status === "running" ? (
+        <ProgressRing fraction={fraction} />
+      ) : (
+        <span className="stage-glyph" aria-hidden="true">
+          {GLYPHS[info.status]}
+        </span>
+      )}
       <Handle type="source" position={Position.Right} isConnectable={false} />
     </div>
   );

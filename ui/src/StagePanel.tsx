@@ -132,7 +132,7 @@ export function StagePanel({
       {error && Object.keys(errors).length === 0 && (
         <ErrorMessage error={error} onDismiss={() => setError(null)} />
       )}
-      {(going || info.attempt > 0) && (
+      {(going || info.status === "completed") && (
         <StageProgress info={info} progress={currentLive?.progress ?? null} />
       )}
       {info.status === "failed" && info.error && <ErrorMessage error={info.error} />}
