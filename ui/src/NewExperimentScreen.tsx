@@ -158,6 +158,9 @@ export function NewExperimentScreen({
           </div>
         )}
         <div className="wide form-actions">
+          {!ready && !probe.probing && (
+            <span className="muted small form-hint">{t("newExperiment.needed")}</span>
+          )}
           <button type="button" onClick={onCancel}>
             {t("common.cancel")}
           </button>
