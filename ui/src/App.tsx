@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { ErrorBoundary } from "./ErrorBoundary";
 import { ExperimentScreen } from "./ExperimentScreen";
 import { ExperimentsScreen } from "./ExperimentsScreen";
 import { SUPPORTED_LANGUAGES, type UiLanguage } from "./i18n";
@@ -90,26 +91,28 @@ export function App() {
           </label>
         </header>
         <main>
-          {screen.kind === "experiments" && (
-            <ExperimentsScreen
-              onOpen={(id) => setScreen({ kind: "experiment", id })}
-              onCreate={() => setScreen({ kind: "new" })}
-            />
-          )}
-          {screen.kind === "experiment" && (
-            <ExperimentScreen
-              key={screen.id}
-              id={screen.id}
-              onBack={() => setScreen({ kind: "experiments" })}
-            />
-          )}
-          {screen.kind === "new" && (
-            <NewExperimentScreen
-              onCreated={(id) => setScreen({ kind: "experiment", id })}
-              onCancel={() => setScreen({ kind: "experiments" })}
-            />
-          )}
-          {screen.kind === "settings" && <SettingsScreen />}
+          <ErrorBoundary key={screen.kind === "experiment" ? screen.id : screen.kind}>
+            {screen.kind === "experiments" && (
+              <ExperimentsScreen
+                onOpen={(id) => setScreen({ kind: "experiment", id })}
+                onCreate={() => setScreen({ kind: "new" })}
+              />
+            )}
+            {screen.kind === "experiment" && (
+              <ExperimentScreen
+                key={screen.id}
+                id={screen.id}
+                onBack={() => setScreen({ kind: "experiments" })}
+              />
+            )}
+            {screen.kind === "new" && (
+              <NewExperimentScreen
+                onCreated={(id) => setScreen({ kind: "experiment", id })}
+                onCancel={() => setScreen({ kind: "experiments" })}
+              />
+            )}
+            {screen.kind === "settings" && <SettingsScreen />}
+          </ErrorBoundary>
         </main>
       </div>
     </SettingsContext.Provider>

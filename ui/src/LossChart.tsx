@@ -83,7 +83,19 @@ export function LossChart({
       axes: [
         { stroke: muted, grid, label: t("chart.step") },
         { stroke: muted, grid, label: t("chart.loss") },
-        ...(hasLr ? [{ stroke: muted, scale: "lr", side: 1, grid: { show: false } }] : []),
+        ...(hasLr
+          ? [
+              {
+                stroke: muted,
+                scale: "lr",
+                side: 1,
+                grid: { show: false },
+                label: t("chart.lr"),
+                size: 70,
+                values: (_: uPlot, splits: number[]) => splits.map((v) => v.toExponential(1)),
+              },
+            ]
+          : []),
       ],
       series: [
         { label: t("chart.step") },

@@ -4,6 +4,7 @@ import { api, type SliceReport, type StageSchema } from "./api";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
 import type { StageInfo } from "./bindings/StageInfo";
 import { ClipsTable } from "./ClipsTable";
+import { ErrorBoundary } from "./ErrorBoundary";
 import { ErrorMessage } from "./ErrorMessage";
 import { LogTail } from "./LogTail";
 import { fieldErrors, initialValues, ParamForm, toParams, type FormValues } from "./ParamForm";
@@ -12,10 +13,19 @@ import { StageProgress } from "./StageProgress";
 import { unmetNeeds } from "./stageGraph";
 import type { LiveStage } from "./useExperimentLive";
 
-// uPlot touches the window when it loads, so it loads only when a training chart is shown.
-const LossChart = lazy(() =>
-  import("./LossChart").then((module) => ({ default: module.LossChart })),
-);
+/**
+ * uPlot touches the window when it loads, so it loads only when a training chart is shown. It
+ * also formats numbers with `navigator.language` at load, which throws for a POSIX locale such as
+ * "C" (LANG=C); that case gets an English number format instead.
+ */
+const LossChart = lazy(() => {
+  try {
+    new Intl.NumberFormat(navigator.language);
+  } catch {
+    Object.defineProperty(navigator, "language", { value: "en-US", configurable: true });
+  }
+  return import("./LossChart").then((module) => ({ default: module.LossChart }));
+});
 
 function isSliceReport(value: unknown): value is SliceReport {
   return typeof value === "object" && value !== null && Array.isArray((value as SliceReport).clips);
@@ -152,13 +162,15 @@ export function StagePanel({
       {(info.kind === "sovits_train" || info.kind === "gpt_train") && info.attempt > 0 && (
         <section className="panel-section">
           <h3>{t("chart.heading")}</h3>
-          <Suspense fallback={<div className="loss-chart" />}>
-            <LossChart
-              metrics={currentLive?.metrics ?? []}
-              count={currentLive?.metrics.length ?? 0}
-              checkpoints={currentLive?.checkpoints ?? []}
-            />
-          </Suspense>
+          <ErrorBoundary>
+            <Suspense fallback={<div className="loss-chart" />}>
+              <LossChart
+                metrics={currentLive?.metrics ?? []}
+                count={currentLive?.metrics.length ?? 0}
+                checkpoints={currentLive?.checkpoints ?? []}
+              />
+            </Suspense>
+          </ErrorBoundary>
         </section>
       )}
       {info.status === "completed" && info.result !== null && (
