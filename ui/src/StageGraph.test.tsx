@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, render, screen } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen } from "@testing-library/react";
 import i18n from "./i18n";
 import { StageGraph } from "./StageGraph";
 import { schemaSample, stagesSample } from "./test/schemaSample";
@@ -60,5 +60,21 @@ describe("StageGraph", () => {
     expect(sovits.className).toContain("blocked");
     expect(sovits.title).toBe("需要先完成：文本特征 (待运行), 语义 token (待运行)");
     expect(screen.getByTestId("stage-audio_slice").className).not.toContain("blocked");
+  });
+
+  it("opens a stage from the keyboard", async () => {
+    await i18n.changeLanguage("en");
+    const chosen: string[] = [];
+    render(
+      <StageGraph
+        schema={schemaSample.stages}
+        stages={stagesSample()}
+        fractions={{}}
+        selected={null}
+        onSelect={(stage) => chosen.push(stage)}
+      />,
+    );
+    fireEvent.keyDown(screen.getByTestId("stage-hubert_feature"), { key: "Enter" });
+    expect(chosen).toEqual(["hubert_feature"]);
   });
 });

@@ -42,12 +42,13 @@ export function StageGraph({
           unmet: unmetNeeds(info, stages),
           fraction: fractions[info.kind] ?? null,
           selected: info.kind === selected,
+          onSelect: () => onSelect(info.kind),
         },
         draggable: false,
         connectable: false,
       };
     });
-  }, [stages, depths, fractions, selected]);
+  }, [stages, depths, fractions, selected, onSelect]);
 
   const edges = useMemo<Edge[]>(
     () =>

@@ -22,6 +22,8 @@ export interface StageNodeData extends Record<string, unknown> {
   /** Share done while running, when known. */
   fraction: number | null;
   selected: boolean;
+  /** Opens the stage's panel (for the keyboard; clicks go through the graph). */
+  onSelect: () => void;
 }
 
 export type StageFlowNode = Node<StageNodeData, "stage">;
@@ -46,6 +48,14 @@ export function StageNode({ data }: NodeProps<StageFlowNode>) {
       data-testid={`stage-${info.kind}`}
       data-status={info.status}
       aria-disabled={blocked}
+      role="button"
+      tabIndex={0}
+      onKeyDown={(event) => {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          data.onSelect();
+        }
+      }}
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
       <div className="stage-node-body">
