@@ -20,6 +20,7 @@ GSV_DEBIAN_PACKAGES=(
   python3-venv
   xvfb webkit2gtk-driver
   sox ffmpeg espeak-ng
+  fonts-noto-cjk
 )
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }

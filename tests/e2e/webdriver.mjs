@@ -15,18 +15,34 @@ export function appBinary() {
   return process.env.GSV_APP_BINARY ?? path.join(repoRoot, "target", "debug", "gsv-studio");
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Starts tauri-driver on a free-ish port and waits until it answers `/status`. */
-export async function startDriver() {
+/** Calls `attempt` until it returns something other than undefined without throwing. */
+export async function poll(timeoutMs, attempt) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const value = await attempt();
+      if (value !== undefined) return value;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`nothing after ${timeoutMs} ms`);
+    await sleep(200);
+  }
+}
+
+/**
+ * Starts tauri-driver on a free-ish port and waits until it answers `/status`. The app it
+ * starts inherits `environment` on top of ours.
+ */
+export async function startDriver(environment = {}) {
   const port = 4444 + Math.floor(Math.random() * 2000);
   const nativePort = port + 2000;
   const driver = spawn(
     "tauri-driver",
     ["--port", String(port), "--native-port", String(nativePort)],
-    {
-      stdio: ["ignore", "inherit", "inherit"],
-    },
+    { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, ...environment } },
   );
   const url = `http://127.0.0.1:${port}`;
 
@@ -83,22 +99,20 @@ export async function openApp(driverUrl) {
       });
       return Object.values(element)[0];
     },
-    text: (elementId) => call("GET", `${base}/element/${elementId}/text`),
-    waitFor: async (selector, timeoutMs = 15000) => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        try {
-          const element = await call("POST", `${base}/element`, {
-            using: "css selector",
-            value: selector,
-          });
-          return Object.values(element)[0];
-        } catch (error) {
-          if (Date.now() > deadline) throw error;
-          await sleep(200);
-        }
-      }
+    findXpath: async (xpath) => {
+      const element = await call("POST", `${base}/element`, { using: "xpath", value: xpath });
+      return Object.values(element)[0];
     },
+    text: (elementId) => call("GET", `${base}/element/${elementId}/text`),
+    attribute: (elementId, name) => call("GET", `${base}/element/${elementId}/attribute/${name}`),
+    click: (elementId) => call("POST", `${base}/element/${elementId}/click`, {}),
+    type: (elementId, text) => call("POST", `${base}/element/${elementId}/value`, { text }),
+    waitFor: (selector, timeoutMs = 15000) =>
+      poll(timeoutMs, async () => {
+        const using = selector.startsWith("/") ? "xpath" : "css selector";
+        const element = await call("POST", `${base}/element`, { using, value: selector });
+        return Object.values(element)[0];
+      }),
     execute: (script, args = []) => call("POST", `${base}/execute/sync`, { script, args }),
     screenshot: async (name) => {
       // Two animation frames, so the picture shows what was last rendered.
