@@ -157,6 +157,12 @@ pub async fn stage_snapshot(
     .await
 }
 
+/// The data folder shared with `gsv`; the settings file lives there so `gsv doctor` reads it.
+#[tauri::command]
+pub fn data_dir(state: State<'_, AppState>) -> String {
+    state.engine.data_dir().display().to_string()
+}
+
 /// The parameter schema of every stage and the stage graph.
 #[tauri::command]
 pub fn engine_schema() -> Value {

@@ -95,6 +95,7 @@ fn run_window(engine: Engine) -> Result<(), String> {
             commands::get_stage,
             commands::cancel_stage,
             commands::stage_snapshot,
+            commands::data_dir,
             commands::engine_schema,
             commands::torch_report,
             commands::probe_audio,

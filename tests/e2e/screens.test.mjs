@@ -5,7 +5,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { openApp, poll, startDriver } from "./webdriver.mjs";
@@ -135,10 +135,17 @@ test("switching the language changes the labels", async () => {
   await app.waitFor("//button[normalize-space()='Experiments']");
 });
 
-test("the settings screen opens", async () => {
+test("settings are kept in the data folder, where gsv doctor reads them", async () => {
   await clickButton("Settings");
-  await poll(5000, async () => ((await app.title()) === "GSV Studio" ? true : undefined));
-  await app.screenshot("settings");
+  await app.click(await app.waitFor('option[value="dark"]'));
+  const settingsFile = path.join(app.dataDir, "settings.json");
+  const saved = await poll(5000, async () => {
+    const stored = JSON.parse(readFileSync(settingsFile, "utf8"));
+    return stored.theme === "dark" ? stored : undefined;
+  });
+  assert.equal(saved.language, "en", JSON.stringify(saved));
+  await app.screenshot("settings-dark");
+  await app.click(await app.waitFor('option[value="light"]'));
 });
 
 test("the experiment is deleted after a confirmation naming it", async () => {

@@ -1,4 +1,5 @@
 import { createContext, useContext } from "react";
+import { invoke } from "@tauri-apps/api/core";
 import { load, type Store } from "@tauri-apps/plugin-store";
 import type { BaseModels } from "./bindings/BaseModels";
 import i18n, { SUPPORTED_LANGUAGES, type UiLanguage } from "./i18n";
@@ -13,7 +14,7 @@ export interface Settings {
   models: BaseModels;
 }
 
-/** The store file, relative to the application's data folder. */
+/** The store file, in the engine's data folder (where `gsv doctor` reads the model paths). */
 export const SETTINGS_FILE = "settings.json";
 
 export function defaultSettings(): Settings {
@@ -32,7 +33,9 @@ export function defaultSettings(): Settings {
 let store: Promise<Store> | null = null;
 
 function settingsStore(): Promise<Store> {
-  store ??= load(SETTINGS_FILE, { autoSave: 200, defaults: {} });
+  store ??= invoke<string>("data_dir").then((dataDir) =>
+    load(`${dataDir}/${SETTINGS_FILE}`, { autoSave: 200, defaults: {} }),
+  );
   return store;
 }
 
