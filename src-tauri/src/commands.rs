@@ -1,14 +1,15 @@
 //! The Tauri commands: each one hands its arguments to the engine on a blocking thread and
 //! returns what the engine returns. Errors cross as `{code, message, details}`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use gsv_audio::{AudioError, ImportSummary, PlaybackEvent, WaveformPeaks};
+use gsv_audio::{ImportSummary, PlaybackEvent, WaveformPeaks};
 use gsv_core::{
-    DeleteOutcome, Engine, ErrorCode, ErrorPayload, Event, ExecuteOutcome, ExperimentDetail,
-    ExperimentPage, ExperimentUpdate, ListQuery, NewExperiment, ParamsInput, StageInfo,
+    DeleteOutcome, Engine, ErrorPayload, Event, ExecuteOutcome, ExperimentDetail, ExperimentPage,
+    ExperimentUpdate, ListQuery, NewExperiment, ParamsInput, StageInfo,
 };
 use gsv_models::TorchReport;
+use gsv_stages::audio_engine_error;
 use serde_json::Value;
 use tauri::{AppHandle, Emitter, State};
 
@@ -30,20 +31,6 @@ async fn blocking<T: Send + 'static>(
         Ok(result) => result.map_err(|error| error.payload()),
         Err(join_error) => Err(gsv_core::Error::internal(join_error.to_string()).payload()),
     }
-}
-
-fn audio_payload(error: AudioError) -> ErrorPayload {
-    let code = match error.code() {
-        "no_audio_device" => ErrorCode::NoAudioDevice,
-        "invalid_params" => ErrorCode::InvalidParams,
-        "not_found" => ErrorCode::NotFound,
-        "io" => ErrorCode::Io,
-        "playback" => ErrorCode::Internal,
-        _ => ErrorCode::InvalidInput,
-    };
-    gsv_core::Error::new(code, error.to_string())
-        .with_details(serde_json::json!({ "audio_code": error.code() }))
-        .payload()
 }
 
 /// Lists experiments, filtered and paged.
@@ -179,24 +166,16 @@ pub async fn torch_report() -> CommandResult<TorchReport> {
 #[tauri::command]
 pub async fn probe_audio(paths: Vec<String>) -> CommandResult<ImportSummary> {
     let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
-    let probed = tauri::async_runtime::spawn_blocking(move || gsv_audio::probe(&paths)).await;
-    match probed {
-        Ok(result) => result.map_err(audio_payload),
-        Err(join_error) => Err(gsv_core::Error::internal(join_error.to_string()).payload()),
-    }
+    blocking(move || gsv_audio::probe(&paths).map_err(audio_engine_error)).await
 }
 
 /// Peaks of a clip for drawing its waveform.
 #[tauri::command]
 pub async fn waveform(path: String, buckets: usize) -> CommandResult<WaveformPeaks> {
-    let peaks = tauri::async_runtime::spawn_blocking(move || {
-        gsv_audio::waveform_peaks(std::path::Path::new(&path), buckets)
+    blocking(move || {
+        gsv_audio::waveform_peaks(Path::new(&path), buckets).map_err(audio_engine_error)
     })
-    .await;
-    match peaks {
-        Ok(result) => result.map_err(audio_payload),
-        Err(join_error) => Err(gsv_core::Error::internal(join_error.to_string()).payload()),
-    }
+    .await
 }
 
 /// Plays an audio file; progress arrives on [`PLAYBACK_EVENT`].
@@ -207,18 +186,17 @@ pub async fn play_audio(
     path: String,
 ) -> CommandResult<()> {
     let player = state.player.clone();
-    let played = tauri::async_runtime::spawn_blocking(move || {
-        player.play_file(std::path::Path::new(&path), move |event: PlaybackEvent| {
+    blocking(move || {
+        let forward = move |event: PlaybackEvent| {
             if let Err(error) = app.emit(PLAYBACK_EVENT, &event) {
                 log::warn!("playback event not delivered: {error}");
             }
-        })
+        };
+        player
+            .play_file(Path::new(&path), forward)
+            .map_err(audio_engine_error)
     })
-    .await;
-    match played {
-        Ok(result) => result.map_err(audio_payload),
-        Err(join_error) => Err(gsv_core::Error::internal(join_error.to_string()).payload()),
-    }
+    .await
 }
 
 /// Stops playback.

@@ -118,13 +118,15 @@ fn summarise(ctx: &StageContext, report: SliceReport) -> Result<StageResult> {
     Ok(StageResult { summary, artifacts })
 }
 
-/// Keeps the audio crate's code: the UI branches on it, and the message names the file.
-fn engine_error(error: AudioError) -> Error {
+/// An audio error as the engine reports it: the audio crate's code becomes the engine code the
+/// UI branches on, and the message (which names the file) is kept.
+pub fn engine_error(error: AudioError) -> Error {
     let code = match error.code() {
         "cancelled" => return Error::cancelled(),
         "invalid_params" => ErrorCode::InvalidParams,
         "io" => ErrorCode::Io,
         "not_found" => ErrorCode::NotFound,
+        "no_audio_device" => ErrorCode::NoAudioDevice,
         "decode" | "unsupported_format" | "too_short" | "no_usable_audio" => {
             ErrorCode::InvalidInput
         }

@@ -6,7 +6,7 @@ mod audio_slice;
 use gsv_core::worker::StageRegistry;
 use gsv_core::StageKind;
 
-pub use audio_slice::AudioSliceStage;
+pub use audio_slice::{engine_error as audio_engine_error, AudioSliceStage};
 
 /// Every implemented stage. A stage missing here fails with `not_implemented` when run.
 pub fn registry() -> StageRegistry {
